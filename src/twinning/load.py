@@ -1,0 +1,126 @@
+"""Finding and loading the project's files into one graph.
+
+A :class:`LoadedGraph` holds the triples of the ontology, the SKOS schemes, the curated data
+and the Wikidata mappings, plus where each data subject is written (file and line), so that a
+validation report can send a curator to the right place.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import rdfio
+
+ROOT_ENV = "TWINNING_ROOT"
+
+
+class ProjectNotFound(Exception):
+    """Raised when no twinning project folder (with ontology/ and data/) can be found."""
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The folder holding ``ontology/`` and ``data/``.
+
+    Looked for in ``$TWINNING_ROOT``, then upwards from the working directory, then beside
+    the installed package (an editable install from a checkout).
+    """
+    env = os.environ.get(ROOT_ENV)
+    if env:
+        root = Path(env)
+        if (root / "ontology").is_dir():
+            return root
+        raise ProjectNotFound(f"{ROOT_ENV}={env} has no ontology/ folder")
+    here = (start or Path.cwd()).resolve()
+    for candidate in [here, *here.parents, Path(__file__).resolve().parents[2]]:
+        if (candidate / "ontology").is_dir() and (candidate / "data").is_dir():
+            return candidate
+    raise ProjectNotFound(
+        "cannot find the twinning project folder (with ontology/ and data/); "
+        f"run from a checkout or set {ROOT_ENV}"
+    )
+
+
+def ontology_files(root: Path) -> list[Path]:
+    """The ontology and its SKOS schemes."""
+    return sorted((root / "ontology").glob("*.ttl"))
+
+
+def data_files(root: Path) -> list[Path]:
+    """The curated data files, in a fixed order."""
+    return sorted((root / "data").glob("*.ttl"))
+
+
+def mapping_files(root: Path) -> list[Path]:
+    """SSSOM mapping files whose reviewed links enter the graph."""
+    return sorted((root / "data" / "mappings").glob("*.sssom.tsv"))
+
+
+@dataclass
+class LoadedGraph:
+    """Triples from several files, with where each data subject is written."""
+
+    triples: set[ox.Triple]
+    files: list[Path]
+    locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
+
+    @functools.cached_property
+    def store(self) -> ox.Store:
+        """An in-memory Oxigraph store of the triples, for SPARQL."""
+        store = ox.Store()
+        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.triples)
+        return store
+
+    def sorted_triples(self) -> list[ox.Triple]:
+        """The triples in canonical order (independent of the order files were read)."""
+        return sorted(
+            self.triples,
+            key=lambda t: (
+                rdfio.term_sort_key(t.subject),
+                t.predicate.value,
+                rdfio.term_sort_key(t.object),
+            ),
+        )
+
+    def location(self, iri: str) -> tuple[Path, int] | None:
+        """The file and line where a subject is defined, if known."""
+        return self.locations.get(iri)
+
+
+def load_files(paths: Iterable[Path], locate: bool = True) -> LoadedGraph:
+    """Parse RDF files into one graph; raise :class:`rdfio.RdfSyntaxError` on bad input."""
+    triples: set[ox.Triple] = set()
+    files: list[Path] = []
+    locations: dict[str, tuple[Path, int]] = {}
+    for path in paths:
+        if not path.exists():
+            raise rdfio.RdfSyntaxError(path, None, None, "no such file")
+        files.append(path)
+        if path.suffix == ".tsv":
+            from . import sssom
+
+            triples.update(sssom.mapping_triples(sssom.read_mappings(path)))
+            continue
+        triples.update(rdfio.parse_file(path))
+        if locate and path.suffix == ".ttl":
+            text = path.read_text(encoding="utf-8")
+            for iri, line in rdfio.subject_lines(text).items():
+                locations.setdefault(iri, (path, line))
+    return LoadedGraph(triples=triples, files=files, locations=locations)
+
+
+def load_project(
+    root: Path | None = None, data: Sequence[Path] | None = None, with_mappings: bool = True
+) -> LoadedGraph:
+    """The ontology, schemes, data and mappings of a project (or the given data files)."""
+    root = root or project_root()
+    files = ontology_files(root)
+    files += list(data) if data else data_files(root)
+    if with_mappings and not data:
+        files += mapping_files(root)
+    return load_files(files)

@@ -1,0 +1,272 @@
+"""Reading and writing RDF files: located parse errors, one canonical Turtle form, atomic writes.
+
+The canonical writer is shared by ``twinning fmt`` (for ``data/``) and by the export (for
+``dist/``), so curated files and published files follow one set of rules: prefixes sorted,
+subjects sorted, ``rdf:type`` first, then predicates and objects sorted. The same triples
+always give the same bytes, whatever order they were read in.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+
+from . import terms
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+class RdfSyntaxError(Exception):
+    """A file that cannot be read as RDF, located as ``file:line:column: reason``."""
+
+    def __init__(self, path: Path | str, line: int | None, column: int | None, reason: str):
+        self.path = str(path)
+        self.line = line
+        self.column = column
+        self.reason = reason
+        where = self.path
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        super().__init__(f"{where}: {reason}")
+
+
+# ----------------------------------------------------------------------------- parsing
+
+_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+}
+
+
+def parse_file(path: Path) -> list[ox.Triple]:
+    """Parse one RDF file into triples, raising :class:`RdfSyntaxError` with a location.
+
+    Besides syntax, literals of the date and number datatypes must have a valid lexical
+    form: Oxigraph keeps ``"2012-13-45"^^xsd:date`` silently, so we check it here.
+    """
+    fmt = _FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise RdfSyntaxError(path, None, None, f"unknown RDF file type {path.suffix!r}")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise RdfSyntaxError(path, None, None, f"cannot read file: {err.strerror}") from err
+    if fmt == ox.RdfFormat.JSON_LD:
+        # Never fetch remote contexts: Oxigraph's JSON-LD parser has no document loader.
+        pass
+    try:
+        quads = list(ox.parse(data, format=fmt, base_iri=None))
+    except SyntaxError as err:
+        reason = _clean_reason(str(err))
+        raise RdfSyntaxError(path, err.lineno, err.offset, reason) from err
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    _check_literals(path, data, triples)
+    return triples
+
+
+def _clean_reason(message: str) -> str:
+    """Oxigraph says 'Parser error at line 2 between columns 14 and 22: reason'; keep the reason."""
+    match = re.match(
+        r"Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): (.*)", message
+    )
+    text = match.group(1) if match else message
+    return text.strip().splitlines()[0]
+
+
+_DATE_RE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
+_GYEAR_RE = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
+_GYEARMONTH_RE = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$")
+_INTEGER_RE = re.compile(r"^[+-]?\d+$")
+
+
+def literal_is_valid(lexical: str, datatype: str) -> bool:
+    """Whether ``lexical`` is a valid form of the XSD ``datatype`` (for the types we use)."""
+    local = datatype.removeprefix(terms.XSD)
+    if datatype == local:
+        return True
+    if local == "date":
+        if not _DATE_RE.match(lexical):
+            return False
+        try:
+            _dt.date.fromisoformat(lexical[:10])
+        except ValueError:
+            return False
+        return True
+    if local == "gYear":
+        return bool(_GYEAR_RE.match(lexical))
+    if local == "gYearMonth":
+        return bool(_GYEARMONTH_RE.match(lexical))
+    if local in {"integer", "nonNegativeInteger", "positiveInteger"}:
+        return bool(_INTEGER_RE.match(lexical))
+    if local == "boolean":
+        return lexical in {"true", "false", "1", "0"}
+    return True
+
+
+def _check_literals(path: Path, data: bytes, triples: list[ox.Triple]) -> None:
+    for triple in triples:
+        obj = triple.object
+        if isinstance(obj, ox.Literal) and not literal_is_valid(obj.value, obj.datatype.value):
+            line, column = _locate(data, f'"{obj.value}"')
+            local = obj.datatype.value.removeprefix(terms.XSD)
+            raise RdfSyntaxError(
+                path, line, column, f'"{obj.value}" is not a valid xsd:{local} value'
+            )
+
+
+def _locate(data: bytes, needle: str) -> tuple[int | None, int | None]:
+    text = data.decode("utf-8", errors="replace")
+    index = text.find(needle)
+    if index < 0:
+        return None, None
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+# ----------------------------------------------------------------------------- writing
+
+_PN_LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.\-]*[A-Za-z0-9_\-])?$")
+
+
+class Compactor:
+    """Turns IRIs into prefixed names where the local part is safe to write unescaped."""
+
+    def __init__(self, prefixes: dict[str, str]):
+        # Longest namespace first, so region: wins over the id/ namespace.
+        self._by_length = sorted(prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
+        self.used: set[str] = set()
+
+    def iri(self, iri: str) -> str:
+        for prefix, namespace in self._by_length:
+            if iri.startswith(namespace):
+                local = iri[len(namespace) :]
+                if local and _PN_LOCAL.match(local):
+                    self.used.add(prefix)
+                    return f"{prefix}:{local}"
+        return f"<{iri}>"
+
+    def term(self, term: Term) -> str:
+        if isinstance(term, ox.NamedNode):
+            return self.iri(term.value)
+        if isinstance(term, ox.BlankNode):
+            return f"_:{term.value}"
+        quoted = str(ox.Literal(term.value))
+        if term.language:
+            return f"{quoted}@{term.language}"
+        if term.datatype.value == terms.XSD + "string":
+            return quoted
+        return f"{quoted}^^{self.iri(term.datatype.value)}"
+
+
+def term_sort_key(term: Term | ox.Triple) -> tuple[int, str, str, str]:
+    """IRIs before blank nodes before literals; literals by value, language, datatype."""
+    if isinstance(term, ox.NamedNode):
+        return (0, term.value, "", "")
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value, "", "")
+    if isinstance(term, ox.Triple):
+        return (3, str(term), "", "")
+    return (2, term.value, term.language or "", term.datatype.value)
+
+
+def canonical_turtle(
+    triples: Iterable[ox.Triple], prefixes: dict[str, str] | None = None, header: str = ""
+) -> str:
+    """The canonical Turtle text of a set of triples (duplicates are dropped)."""
+    compactor = Compactor(prefixes if prefixes is not None else terms.PREFIXES)
+    by_subject: dict[Any, dict[str, set[Any]]] = {}
+    for triple in triples:
+        predicates = by_subject.setdefault(triple.subject, {})
+        predicates.setdefault(triple.predicate.value, set()).add(triple.object)
+    body: list[str] = []
+    for subject in sorted(by_subject, key=term_sort_key):
+        body.append(compactor.term(subject))
+        predicates = by_subject[subject]
+        names = {p: ("a" if p == terms.RDF_TYPE else compactor.iri(p)) for p in predicates}
+        order = sorted(predicates, key=lambda p: (p != terms.RDF_TYPE, names[p]))
+        for index, predicate in enumerate(order):
+            objects = [compactor.term(o) for o in sorted(predicates[predicate], key=term_sort_key)]
+            end = " ." if index == len(order) - 1 else " ;"
+            if len(objects) == 1:
+                body.append(f"    {names[predicate]} {objects[0]}{end}")
+            else:
+                body.append(f"    {names[predicate]}")
+                for position, obj in enumerate(objects):
+                    body.append(f"        {obj}{',' if position < len(objects) - 1 else end}")
+        body.append("")
+    head = [f"# {line}".rstrip() for line in header.splitlines()] + [""] if header else []
+    namespaces = dict(prefixes if prefixes is not None else terms.PREFIXES)
+    head += [f"@prefix {p}: <{namespaces[p]}> ." for p in sorted(compactor.used)]
+    return "\n".join(head) + "\n\n" + "\n".join(body)
+
+
+def canonical_ntriples(triples: Iterable[ox.Triple]) -> bytes:
+    """N-Triples with one line per distinct triple, lines sorted bytewise."""
+    lines = {ox.serialize([t], format=ox.RdfFormat.N_TRIPLES) or b"" for t in triples}
+    return b"".join(sorted(lines))
+
+
+def subject_lines(text: str, prefixes: dict[str, str] | None = None) -> dict[str, int]:
+    """Where each subject of a canonical Turtle file starts: full IRI -> 1-based line number.
+
+    Canonical files put every subject at column 0, so a look at those lines is enough to
+    point a curator at the record a validation message is about.
+    """
+    namespaces = dict(terms.PREFIXES if prefixes is None else prefixes)
+    for match in re.finditer(r"^@prefix\s+([\w-]*):\s*<([^>]*)>", text, re.MULTILINE):
+        namespaces[match.group(1)] = match.group(2)
+    found: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line or line[0] in " \t#@" or line.upper().startswith("PREFIX"):
+            continue
+        token = line.split()[0]
+        if token.startswith("<") and token.endswith(">"):
+            iri = token[1:-1]
+        elif ":" in token:
+            prefix, local = token.split(":", 1)
+            if prefix not in namespaces:
+                continue
+            iri = namespaces[prefix] + local
+        else:
+            continue
+        found.setdefault(iri, number)
+    return found
+
+
+# ----------------------------------------------------------------------------- atomic files
+
+
+@contextmanager
+def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path`` and move it into place only on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        encoding = None if "b" in mode else "utf-8"
+        newline = None if "b" in mode else ""
+        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write a whole file atomically."""
+    with atomic_open(path, "wb" if isinstance(content, bytes) else "w") as handle:
+        handle.write(content)
