@@ -88,7 +88,10 @@ def main() -> None:
     help="Folder to write the exported files into.",
 )
 def build(root: Path | None, out: Path) -> None:
-    """Load ontology and data, and write the graph into dist/.
+    """Validate the shipped data and export the graph into dist/.
+
+    Stops with exit code 1, writing nothing, when the data has SHACL violations
+    (warnings are listed and do not stop the build).
 
     \b
     Example:
@@ -96,13 +99,75 @@ def build(root: Path | None, out: Path) -> None:
     """
     from .export import export
     from .load import load_project
+    from .validate import load_shapes, render_text, summary, validate_graph
 
     project = _root(root)
     with expected_errors():
         graph = load_project(project)
+        report = validate_graph(graph, load_shapes(project))
+    if not report.conforms:
+        click.echo(render_text(report, project), err=True)
+        raise Problems(f"build stopped, {out}/ not written: {summary(report)}")
+    click.echo(summary(report), err=True)
+    with expected_errors():
         written = export(graph, out)
     for path in written:
         click.echo(f"wrote {path}")
+
+
+@main.command()
+@root_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+    help="text: grouped by resource; json: one record per finding; turtle: the SHACL report.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as failures (exit 1).")
+@click.option(
+    "--engine",
+    type=click.Choice(["sparql", "pyshacl"]),
+    default="sparql",
+    show_default=True,
+    help="sparql: shapes compiled to SPARQL on Oxigraph (fast); pyshacl: the reference.",
+)
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+def validate(
+    root: Path | None, output_format: str, strict: bool, engine: str, paths: tuple[Path, ...]
+) -> None:
+    """Check data against the SHACL shapes in shapes/ and report what to fix.
+
+    PATHS are data files (Turtle, or SSSOM mappings) to check instead of data/; the
+    ontology and its schemes are always loaded beside them.
+
+    \b
+    Exit codes:
+        0  conforms (warnings allowed, unless --strict)
+        1  violations (or warnings with --strict)
+        2  could not run: unreadable or unparsable input, unknown option
+
+    \b
+    Examples:
+        twinning validate
+        twinning validate --format json data/liberec.ttl
+    """
+    from .load import load_project
+    from .validate import load_shapes, render_json, render_text, render_turtle, validate_graph
+
+    project = _root(root)
+    with expected_errors():
+        graph = load_project(project, data=list(paths) or None)
+        report = validate_graph(graph, load_shapes(project), engine=engine)
+    if output_format == "json":
+        click.echo(render_json(report, project))
+    elif output_format == "turtle":
+        click.echo(render_turtle(report))
+    else:
+        click.echo(render_text(report, project))
+    if not report.conforms or (strict and report.warnings):
+        raise SystemExit(EXIT_PROBLEMS)
 
 
 @main.command()

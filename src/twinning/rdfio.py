@@ -82,7 +82,7 @@ def _clean_reason(message: str) -> str:
         r"Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): (.*)", message
     )
     text = match.group(1) if match else message
-    return text.strip().splitlines()[0]
+    return re.sub(r"\s*\(line \d+\)$", "", text.strip().splitlines()[0])
 
 
 _DATE_RE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
