@@ -16,6 +16,33 @@ SNAPSHOT = SHARED / "wikidata-snapshot" / "regions.ttl"
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regenerate-golden",
+        action="store_true",
+        help="Rewrite the golden files in tests/golden and tests/queries instead of comparing.",
+    )
+
+
+@pytest.fixture(scope="session")
+def regenerate(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--regenerate-golden"))
+
+
+def check_golden(path: Path, actual: str | bytes, regenerate: bool) -> None:
+    """Compare with a golden file byte for byte; with --regenerate-golden, rewrite it."""
+    data = actual.encode("utf-8") if isinstance(actual, str) else actual
+    if regenerate:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return
+    assert path.exists(), f"{path} missing: run pytest --regenerate-golden"
+    assert path.read_bytes() == data, f"{path} differs: check, then run pytest --regenerate-golden"
+
+
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT

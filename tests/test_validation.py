@@ -91,14 +91,12 @@ def test_shipped_data_conforms(graph) -> None:
 
 
 def test_shipped_data_warnings_are_the_documented_ones(graph) -> None:
-    """Agreements whose source gives no date (Cluj's list, most of Harghita's table), and
-    regions not yet linked to Wikidata."""
+    """Agreements whose source gives no date (Cluj's list, most of Harghita's table)."""
     report = validate_graph(graph, SHAPES)
     by_message = {}
     for finding in report.warnings:
         by_message.setdefault(finding.message.split(":")[0], set()).add(short(finding.focus))
-    assert set(by_message) == {"No date", "No Wikidata link"}
-    assert len(by_message["No Wikidata link"]) == 45
+    assert set(by_message) == {"No date"}
     undated = by_message["No date"]
     assert len(undated) == 33
     assert all(a.startswith(("agreement:cluj-", "agreement:harghita-")) for a in undated)
@@ -125,7 +123,7 @@ def invoke(*args: str):
 def test_cli_conforming_data_exits_0() -> None:
     result = invoke()
     assert result.exit_code == 0, result.output
-    assert result.output.strip().splitlines()[-1] == "conforms: 0 violation(s), 78 warning(s)"
+    assert result.output.strip().splitlines()[-1] == "conforms: 0 violation(s), 33 warning(s)"
 
 
 def test_cli_violation_exits_1_with_a_plain_message() -> None:

@@ -201,3 +201,167 @@ def fmt(root: Path | None, check: bool, paths: tuple[Path, ...]) -> None:
     for path in changed:
         click.echo(f"formatted {path}")
     click.echo(f"{len(changed)} of {len(files)} file(s) changed")
+
+
+def _endpoint(url: str, timeout: float, cache: bool) -> Any:
+    from .sparql_client import Endpoint, default_cache_dir
+
+    return Endpoint(url, timeout=timeout, cache_dir=default_cache_dir() if cache else None)
+
+
+@main.group()
+def link() -> None:
+    """Link regions to other datasets."""
+
+
+@link.command("wikidata")
+@root_option
+@click.option(
+    "--endpoint",
+    default="https://query.wikidata.org/sparql",
+    show_default=True,
+    help="SPARQL endpoint serving Wikidata-shaped data (wd:, wdt:, rdfs:label, skos:altLabel).",
+)
+@click.option(
+    "--data",
+    "data_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Data files whose regions to link (repeatable; default: data/).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="SSSOM TSV to write (default: data/mappings/wikidata.sssom.tsv).",
+)
+@click.option("--date", help="Mapping date to record (default: today).")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds per request.")
+@click.option("--no-cache", is_flag=True, help="Do not reuse cached endpoint answers.")
+def link_wikidata(
+    root: Path | None,
+    endpoint: str,
+    data_paths: tuple[Path, ...],
+    out: Path | None,
+    date: str | None,
+    timeout: float,
+    no_cache: bool,
+) -> None:
+    """Reconcile every region with a Wikidata item and write the links as SSSOM.
+
+    Evidence, strongest first: ISO 3166-2 code (P300), then exact labels and aliases
+    with the usual variants, restricted to the region's country (P17) and to
+    first- or second-level administrative subdivisions. Only clear winners are
+    written; ambiguous and weak cases are listed for review. Links with a
+    reviewer_id in the existing file are kept, and disagreements reported.
+
+    \b
+    Example (offline, against a local Oxigraph server loaded with the snapshot):
+        oxigraph serve --location /tmp/wd --bind 127.0.0.1:7878 &
+        twinning link wikidata --endpoint http://127.0.0.1:7878/query
+    """
+    import datetime
+
+    from . import link as linking
+    from . import rdfio, sssom
+    from .load import load_project
+    from .sparql_client import EndpointError
+
+    project = _root(root)
+    target = out or project / "data" / "mappings" / "wikidata.sssom.tsv"
+    run_date = date or datetime.date.today().isoformat()
+    with expected_errors():
+        graph = load_project(project, data=list(data_paths) or None, with_mappings=False)
+        existing = sssom.read_mappings(target) if target.exists() else []
+    reconciler = linking.Reconciler(_endpoint(endpoint, timeout, not no_cache))
+    regions = linking.regions_to_link(graph)
+    click.echo(f"reconciling {len(regions)} regions against {endpoint}", err=True)
+    try:
+        results = reconciler.reconcile(regions)
+    except EndpointError as err:
+        raise CannotRun(str(err)) from err
+    run = linking.merge(results, existing, run_date)
+    for result in results:
+        for line in result.describe():
+            click.echo(line)
+    for line in run.disagreements:
+        click.echo(f"disagreement: {line}")
+    with expected_errors():
+        rdfio.write_atomic(
+            target,
+            sssom.to_tsv(run.mappings, "https://w3id.org/twinning/mappings/wikidata", run_date),
+        )
+    linked = sum(1 for r in results if r.match)
+    to_review = len(results) - linked
+    click.echo(f"{linked} of {len(results)} regions linked, {to_review} to review", err=True)
+    click.echo(f"wrote {target}", err=True)
+
+
+@main.group()
+def wikidata() -> None:
+    """Our partnerships in Wikidata's terms (P190 twinned administrative body)."""
+
+
+@wikidata.command("quickstatements")
+@root_option
+def wikidata_quickstatements(root: Path | None) -> None:
+    """Print QuickStatements (V1) adding P190 for every bilateral partnership.
+
+    Each pair of linked regions gets P190 in both directions, with P580/P582 only
+    where a source gives the date (precision /11 day, /10 month, /9 year), and a
+    reference (S854) to our record of the instrument. Multilateral instruments
+    are not P190 pairs: they are listed on stderr, not written.
+
+    \b
+    Example:
+        twinning wikidata quickstatements > p190.qs
+    """
+    from . import wikidata as wd
+    from .load import load_project
+
+    with expected_errors():
+        graph = load_project(_root(root))
+    pair_set = wd.pairs(graph)
+    click.echo(wd.quickstatements(pair_set), nl=False)
+    for iri in pair_set.multilateral:
+        click.echo(f"skipped multilateral instrument {iri}: not a P190 pair", err=True)
+    for iri in pair_set.unlinked:
+        click.echo(f"skipped {iri}: a party has no Wikidata link", err=True)
+    click.echo(f"{len(pair_set.pairs)} pairs, {2 * len(pair_set.pairs)} statements", err=True)
+
+
+@wikidata.command("diff")
+@root_option
+@click.option("--endpoint", required=True, help="SPARQL endpoint with Wikidata's P190 data.")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds per request.")
+@click.option("--no-cache", is_flag=True, help="Do not reuse cached endpoint answers.")
+def wikidata_diff(root: Path | None, endpoint: str, timeout: float, no_cache: bool) -> None:
+    """Compare our pairs with the endpoint's P190 statements.
+
+    Lists pairs missing on Wikidata, P190 statements of our regions missing
+    here, and start dates that disagree.
+
+    \b
+    Example:
+        twinning wikidata diff --endpoint https://query.wikidata.org/sparql
+    """
+    from . import wikidata as wd
+    from .load import load_project
+    from .sparql_client import EndpointError
+
+    with expected_errors():
+        graph = load_project(_root(root))
+    try:
+        result = wd.diff(wd.pairs(graph), _endpoint(endpoint, timeout, not no_cache))
+    except EndpointError as err:
+        raise CannotRun(str(err)) from err
+    for a, b, instrument in result.missing_on_wikidata:
+        click.echo(f"missing on Wikidata\t{a}\tP190\t{b}\t{instrument}")
+    for a, b in result.missing_here:
+        click.echo(f"missing here\t{a}\tP190\t{b}")
+    for a, b, ours, theirs in result.date_mismatches:
+        click.echo(f"date mismatch\t{a}\tP190\t{b}\tours {ours}\ttheirs {theirs}")
+    click.echo(
+        f"{len(result.missing_on_wikidata)} missing on Wikidata, {len(result.missing_here)} "
+        f"missing here, {len(result.date_mismatches)} date mismatches",
+        err=True,
+    )

@@ -1,0 +1,439 @@
+"""Reconciling regions with Wikidata items, in the manner of the W3C reconciliation API.
+
+Evidence, strongest first: the ISO 3166-2 code (``wdt:P300``), then exact labels and aliases
+in the region's languages and English, with the usual variants (with and without diacritics,
+with and without words like "County", "Județul", "megye", "Provincia di", "kraj"). Every
+candidate must be in the region's country (``wdt:P17``) and be a first- or second-level
+administrative subdivision; a settlement is never a region's item. Only exact literals and keys
+are looked up, as a public endpoint cannot scan all labels.
+
+Each candidate gets a score from 0 to 100; a region is linked only when its best candidate is
+clearly ahead. Everything else is listed for a person to decide.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from . import terms
+from .load import LoadedGraph
+from .sparql_client import Endpoint
+from .sssom import EXACT_MATCH, Mapping
+
+WDQS = "https://query.wikidata.org/sparql"
+# First- and second-level administrative country subdivision. Filtering on "administrative
+# territorial entity" (Q56061) alone is not enough on live Wikidata: cities reach it too.
+LEVEL_CLASSES = ("Q10864048", "Q13220204")
+SETTLEMENT_CLASSES = ("Q515", "Q486972", "Q3957")  # city, human settlement, town
+NAME_BATCH = 150
+
+SCORE_CODE = 50
+SCORE_COUNTRY = 15
+SCORE_LEVEL = 10
+SCORE_LABEL = 10  # per language with an exact label match
+SCORE_ALIAS = 5  # per language with only an alias or variant match
+NAME_CAP = 25
+THRESHOLD_WITH_CODE = 70
+THRESHOLD_WITHOUT_CODE = 45
+LEAD = 15
+
+# Words that name the kind of unit, by position; stripped to get the bare name.
+DESIGNATORS = [
+    r"^jude[țţt]ul\s+", r"^provincia\s+(autonom[ăa]\s+)?(di\s+)?", r"^province\s+of\s+",
+    r"^regione\s+(autonoma\s+)?(del\s+)?", r"^regiunea\s+", r"^raionul\s+", r"^okres\s+",
+    r"^powiat\s+", r"^województwo\s+", r"^autonomní\s+provincie\s+", r"^provincie\s+",
+    r"\s+county$", r"\s+province$", r"\s+region$", r"\s+district$", r"\s+voivodeship$",
+    r"\s+oblast$", r"\s+megye$", r"\s+vármegye$", r"\s+kraj$", r"\s+län$", r"\s+fylke$",
+    r"\s+ili$", r"\s+autonomous\s+region$", r"\s+hui$",
+]  # fmt: skip
+TEMPLATES = {
+    "en": ["{} County", "{} Province", "{} Region"],
+    "ro": ["Județul {}", "Provincia {}"],
+    "hu": ["{} megye"],
+    "it": ["Provincia di {}"],
+    "cs": ["{} kraj"],
+}
+
+
+@dataclass(frozen=True)
+class RegionToLink:
+    iri: str
+    slug: str
+    label: str
+    country: str  # ISO 3166-1 alpha-2
+    code: str | None  # ISO 3166-2
+    names: tuple[tuple[str, str], ...]  # (text, language)
+
+
+@dataclass
+class Candidate:
+    qid: str
+    label: str = ""
+    score: int = 0
+    evidence: list[str] = field(default_factory=list)
+    rejected: str | None = None
+
+
+@dataclass
+class LinkResult:
+    region: RegionToLink
+    candidates: list[Candidate]
+    match: Candidate | None
+
+    @property
+    def status(self) -> str:
+        if self.match:
+            return "linked"
+        if any(c.rejected is None for c in self.candidates):
+            return "review"
+        return "no candidate"
+
+    def describe(self) -> list[str]:
+        """Lines for a person: the link, or every candidate with its score or rejection."""
+        region = f"region:{self.region.slug}"
+        if self.match:
+            match = self.match
+            return [f"linked  {region:<36} wd:{match.qid:<10} {match.score:>3}  {match.label}"]
+        lines = [f"{self.status:<7} {region:<36} (not linked)"]
+        for candidate in self.candidates:
+            why = candidate.rejected or "; ".join(candidate.evidence)
+            lines.append(
+                f"          wd:{candidate.qid:<10} {candidate.score:>3}  {candidate.label}: {why}"
+            )
+        return lines
+
+
+# ----------------------------------------------------------------------------- our side
+
+
+def regions_to_link(graph: LoadedGraph, only: Iterable[str] = ()) -> list[RegionToLink]:
+    """Every region of the graph with what the linker needs to know about it."""
+    query = (
+        terms.sparql_prefixes(["tw", "skos", "rdf"])
+        + """
+        SELECT ?r ?cc ?code ?name WHERE {
+          ?r a tw:Region ; tw:country ?c .
+          OPTIONAL { ?c tw:countryCode ?cc }
+          OPTIONAL { ?r tw:subdivisionCode ?code }
+          { ?r skos:prefLabel ?name } UNION { ?r tw:nameInSource ?name }
+        }"""
+    )
+    wanted = set(only)
+    countries: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    names: dict[str, set[tuple[str, str]]] = {}
+    solutions = graph.store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for row in solutions:
+        iri = row["r"].value
+        if row["cc"] is not None:
+            countries[iri] = row["cc"].value
+        if row["code"] is not None:
+            codes[iri] = row["code"].value
+        name = row["name"]
+        language = name.language if isinstance(name, ox.Literal) else None
+        names.setdefault(iri, set()).add((name.value, language or ""))
+    regions = []
+    for iri in sorted(names):
+        slug = iri.rsplit("/", 1)[-1]
+        if wanted and slug not in wanted:
+            continue
+        ordered = tuple(sorted(names[iri]))
+        english = [text for text, lang in ordered if lang == "en"]
+        regions.append(
+            RegionToLink(
+                iri=iri,
+                slug=slug,
+                label=english[0] if english else ordered[0][0],
+                country=countries.get(iri, ""),
+                code=codes.get(iri),
+                names=ordered,
+            )
+        )
+    return regions
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics (ș, ş and s are one letter here)."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+
+
+def bare(text: str) -> str:
+    """The name without designator words ("Județul Cluj" -> "Cluj")."""
+    result = text.strip()
+    for pattern in DESIGNATORS:
+        result = re.sub(pattern, "", result, flags=re.IGNORECASE).strip()
+    return result or text.strip()
+
+
+def _cedilla_variants(text: str) -> set[str]:
+    comma_to_cedilla = str.maketrans("șțȘȚ", "şţŞŢ")
+    cedilla_to_comma = str.maketrans("şţŞŢ", "șțȘȚ")
+    return {text, text.translate(comma_to_cedilla), text.translate(cedilla_to_comma)}
+
+
+def name_variants(region: RegionToLink) -> set[tuple[str, str]]:
+    """Exact literals to look up: names, bare names, with designators, with/without diacritics."""
+    languages = {lang for _, lang in region.names if lang} | {"en"}
+    stems: set[str] = set()
+    for text, _lang in region.names:
+        stems |= {text, bare(text)}
+    variants: set[tuple[str, str]] = set()
+    for stem in stems:
+        ascii_stem = unicodedata.normalize("NFKD", stem)
+        ascii_stem = "".join(c for c in ascii_stem if not unicodedata.combining(c))
+        for form in _cedilla_variants(stem) | {ascii_stem}:
+            for lang in languages:
+                variants.add((form, lang))
+                for template in TEMPLATES.get(lang, []):
+                    if bare(form) == form:
+                        variants.add((template.format(form), lang))
+    return {(text, lang) for text, lang in variants if text}
+
+
+# ----------------------------------------------------------------------------- their side
+
+WD_PREFIXES = (
+    "PREFIX wd: <http://www.wikidata.org/entity/>\n"
+    "PREFIX wdt: <http://www.wikidata.org/prop/direct/>\n"
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+    "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+)
+
+
+def _literal(text: str, lang: str = "") -> str:
+    """A SPARQL literal, escaped by Oxigraph's serializer (never pasted raw)."""
+    return str(ox.Literal(text, language=lang) if lang else ox.Literal(text))
+
+
+def _bindings(result: dict[str, Any]) -> list[dict[str, dict[str, str]]]:
+    return list(result.get("results", {}).get("bindings", []))
+
+
+def _qid(uri: str) -> str | None:
+    return uri.rsplit("/", 1)[-1] if uri.startswith(terms.WD) else None
+
+
+class Reconciler:
+    """Finds and scores Wikidata candidates for regions through one endpoint."""
+
+    def __init__(self, endpoint: Endpoint):
+        self.endpoint = endpoint
+
+    def by_code(self, codes: Iterable[str]) -> dict[str, set[str]]:
+        codes = sorted(set(codes))
+        if not codes:
+            return {}
+        values = " ".join(_literal(c) for c in codes)
+        query = (
+            WD_PREFIXES
+            + f"SELECT ?item ?code WHERE {{ VALUES ?code {{ {values} }} ?item wdt:P300 ?code . }}"
+        )
+        found: dict[str, set[str]] = {}
+        for row in _bindings(self.endpoint.select(query)):
+            qid = _qid(row["item"]["value"])
+            if qid:
+                found.setdefault(row["code"]["value"], set()).add(qid)
+        return found
+
+    def by_name(
+        self, literals: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], set[tuple[str, str]]]:
+        """(text, lang) -> {(qid, "label"|"alias")} for exact matches."""
+        ordered = sorted(set(literals))
+        found: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for start in range(0, len(ordered), NAME_BATCH):
+            chunk = ordered[start : start + NAME_BATCH]
+            values = " ".join(_literal(text, lang) for text, lang in chunk)
+            query = WD_PREFIXES + (
+                "SELECT DISTINCT ?item ?name ?how WHERE { VALUES ?name { " + values + " } "
+                '{ ?item rdfs:label ?name BIND("label" AS ?how) } UNION '
+                '{ ?item skos:altLabel ?name BIND("alias" AS ?how) } }'
+            )
+            for row in _bindings(self.endpoint.select(query)):
+                qid = _qid(row["item"]["value"])
+                name = row["name"]
+                key = (name["value"], name.get("xml:lang", ""))
+                if qid:
+                    found.setdefault(key, set()).add((qid, row["how"]["value"]))
+        return found
+
+    def facts(self, qids: Iterable[str]) -> dict[str, dict[str, set[str]]]:
+        """Country codes, ISO codes, level, settlement-ness and English label of items."""
+        qids = sorted(set(qids))
+        facts: dict[str, dict[str, set[str]]] = {
+            q: {"cc": set(), "code": set(), "level": set(), "settlement": set(), "label": set()}
+            for q in qids
+        }
+        if not qids:
+            return facts
+        items = " ".join(f"wd:{q}" for q in qids)
+        levels = " ".join(f"wd:{q}" for q in LEVEL_CLASSES)
+        settlements = " ".join(f"wd:{q}" for q in SETTLEMENT_CLASSES)
+        query = (
+            WD_PREFIXES
+            + f"""
+            SELECT ?item ?cc ?code ?level ?settlement ?label WHERE {{
+              VALUES ?item {{ {items} }}
+              {{ ?item wdt:P17/wdt:P297 ?cc }}
+              UNION {{ ?item wdt:P300 ?code }}
+              UNION {{ VALUES ?level {{ {levels} }} ?item wdt:P31/wdt:P279* ?level }}
+              UNION {{ VALUES ?settlement {{ {settlements} }} ?item wdt:P31/wdt:P279* ?settlement }}
+              UNION {{ ?item rdfs:label ?label FILTER(LANG(?label) = "en") }}
+            }}"""
+        )
+        for row in _bindings(self.endpoint.select(query)):
+            qid = _qid(row["item"]["value"])
+            if qid is None:
+                continue
+            for key in ("cc", "code", "level", "settlement", "label"):
+                if key in row:
+                    facts[qid][key].add(row[key]["value"])
+        return facts
+
+    def explain(self, region: RegionToLink, qids: Iterable[str]) -> list[Candidate]:
+        """Score given items for a region, found or not: why is this item (not) the one?"""
+        variants = name_variants(region)
+        name_hits = self.by_name(variants)
+        facts = self.facts(qids)
+        candidates = [Candidate(qid) for qid in sorted(facts)]
+        for candidate in candidates:
+            _score(candidate, region, facts[candidate.qid], variants, name_hits)
+        return candidates
+
+    def reconcile(self, regions: list[RegionToLink]) -> list[LinkResult]:
+        """Score every candidate of every region and pick clear matches."""
+        code_hits = self.by_code(r.code for r in regions if r.code)
+        variants = {r.iri: name_variants(r) for r in regions}
+        name_hits = self.by_name(v for vs in variants.values() for v in vs)
+        per_region: dict[str, dict[str, Candidate]] = {}
+        for region in regions:
+            candidates: dict[str, Candidate] = {}
+            for qid in code_hits.get(region.code or "", set()):
+                candidates.setdefault(qid, Candidate(qid))
+            for literal in variants[region.iri]:
+                for qid, _how in name_hits.get(literal, set()):
+                    candidates.setdefault(qid, Candidate(qid))
+            per_region[region.iri] = candidates
+        facts = self.facts(q for c in per_region.values() for q in c)
+        results = []
+        for region in regions:
+            scored = list(per_region[region.iri].values())
+            for candidate in scored:
+                _score(candidate, region, facts[candidate.qid], variants[region.iri], name_hits)
+            scored.sort(key=lambda c: (c.rejected is not None, -c.score, int(c.qid[1:])))
+            results.append(LinkResult(region, scored, _clear_winner(region, scored)))
+        return results
+
+
+def _score(
+    candidate: Candidate,
+    region: RegionToLink,
+    facts: dict[str, set[str]],
+    variants: set[tuple[str, str]],
+    name_hits: dict[tuple[str, str], set[tuple[str, str]]],
+) -> None:
+    candidate.label = sorted(facts["label"])[0] if facts["label"] else candidate.qid
+    if region.country not in facts["cc"]:
+        found = ", ".join(sorted(facts["cc"])) or "none"
+        candidate.rejected = f"country {found}, not {region.country}"
+        return
+    if facts["settlement"]:
+        candidate.rejected = "a settlement, not a region"
+        return
+    if not facts["level"]:
+        candidate.rejected = "not a first- or second-level administrative subdivision"
+        return
+    score = SCORE_COUNTRY + SCORE_LEVEL
+    evidence = [f"country {region.country}", "administrative subdivision"]
+    if region.code and region.code in facts["code"]:
+        score += SCORE_CODE
+        evidence.insert(0, f"ISO 3166-2 {region.code}")
+    elif region.code and facts["code"]:
+        evidence.append(f"other ISO code {', '.join(sorted(facts['code']))}")
+    label_langs: set[str] = set()
+    alias_langs: set[str] = set()
+    for literal in variants:
+        for qid, how in name_hits.get(literal, set()):
+            if qid == candidate.qid:
+                (label_langs if how == "label" else alias_langs).add(literal[1])
+    alias_langs -= label_langs
+    names = min(NAME_CAP, SCORE_LABEL * len(label_langs) + SCORE_ALIAS * len(alias_langs))
+    score += names
+    if label_langs:
+        evidence.append("label in " + ",".join(sorted(label_langs)))
+    if alias_langs:
+        evidence.append("alias in " + ",".join(sorted(alias_langs)))
+    candidate.score = min(100, score)
+    candidate.evidence = evidence
+
+
+def _clear_winner(region: RegionToLink, candidates: list[Candidate]) -> Candidate | None:
+    viable = [c for c in candidates if c.rejected is None]
+    if not viable:
+        return None
+    best = viable[0]
+    threshold = THRESHOLD_WITH_CODE if region.code else THRESHOLD_WITHOUT_CODE
+    if best.score < threshold:
+        return None
+    if len(viable) > 1 and best.score - viable[1].score < LEAD:
+        return None
+    return best
+
+
+# ----------------------------------------------------------------------------- mappings
+
+
+@dataclass
+class LinkRun:
+    results: list[LinkResult]
+    mappings: list[Mapping]
+    disagreements: list[str]
+
+
+def to_mapping(result: LinkResult, date: str) -> Mapping:
+    assert result.match is not None
+    match = result.match
+    return Mapping(
+        subject_id=f"region:{result.region.slug}",
+        subject_label=result.region.label,
+        predicate_id=EXACT_MATCH,
+        object_id=f"wd:{match.qid}",
+        object_label=match.label,
+        mapping_justification="semapv:CompositeMatching",
+        confidence=f"{match.score / 100:.2f}",
+        mapping_date=date,
+        comment="; ".join(match.evidence),
+    )
+
+
+def merge(results: list[LinkResult], existing: list[Mapping], date: str) -> LinkRun:
+    """New links, with reviewed links kept and disagreements with them reported."""
+    reviewed = {m.subject_id: m for m in existing if m.reviewed}
+    mappings = list(reviewed.values())
+    disagreements = []
+    for result in results:
+        subject = f"region:{result.region.slug}"
+        if subject in reviewed:
+            kept = reviewed[subject]
+            if result.match is None:
+                disagreements.append(
+                    f"{subject}: kept reviewed link {kept.object_id}; this run found "
+                    f"{result.status}"
+                )
+            elif f"wd:{result.match.qid}" != kept.object_id:
+                disagreements.append(
+                    f"{subject}: kept reviewed link {kept.object_id}; this run suggests "
+                    f"wd:{result.match.qid} ({result.match.label}, score {result.match.score})"
+                )
+            continue
+        if result.match is not None:
+            mappings.append(to_mapping(result, date))
+    return LinkRun(results, mappings, disagreements)

@@ -1,0 +1,197 @@
+"""Speaking Wikidata's terms: P190 statements for QuickStatements, and a diff with an endpoint.
+
+A bilateral agreement between two linked regions is a ``P190`` (twinned administrative body)
+statement on each of them. Several instruments between the same two regions make one pair.
+Qualifiers come only from dates the sources give: ``P580`` (start time) from the signing date
+(or the stated start of the relation), ``P582`` (end time) from the end date, with Wikidata's
+precision: ``/11`` day, ``/10`` month, ``/9`` year. Each statement cites our record of the
+instrument (``S854``), which names its source document.
+
+A multilateral instrument (such as the Veneto joint declaration of seven parties) does not make
+its parties twins of each other, so it gives no P190 statements; it is reported instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from . import terms
+from .load import LoadedGraph
+from .sparql_client import Endpoint
+
+PRECISION = {"date": 11, "gYearMonth": 10, "gYear": 9}
+
+
+@dataclass(frozen=True)
+class WikidataDate:
+    """A date and its Wikidata precision."""
+
+    value: str  # lexical form: 2012-05-24, 2021-10 or 1997
+    precision: int
+
+    def quickstatements(self) -> str:
+        parts = (self.value.split("-") + ["00", "00"])[:3]
+        return f"+{parts[0]}-{parts[1]}-{parts[2]}T00:00:00Z/{self.precision}"
+
+    def matches(self, other: str) -> bool:
+        """Whether a Wikidata time value (``2012-05-24T00:00:00Z``) agrees at our precision."""
+        return other.lstrip("+").startswith(self.value)
+
+
+@dataclass
+class Pair:
+    """Two linked regions and the bilateral instruments between them."""
+
+    regions: tuple[str, str]  # region IRIs, sorted
+    items: tuple[str, str]  # QIDs, in the same order
+    instruments: list[str] = field(default_factory=list)
+    start: WikidataDate | None = None
+    end: WikidataDate | None = None
+    reference: str = ""
+
+
+@dataclass
+class PairSet:
+    pairs: list[Pair]
+    multilateral: list[str]  # agreement IRIs
+    unlinked: list[str]  # agreement IRIs with a party that has no Wikidata item
+
+
+def _date(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> WikidataDate | None:
+    if not isinstance(term, ox.Literal):
+        return None
+    datatype = term.datatype.value.removeprefix(terms.XSD)
+    if datatype not in PRECISION:
+        return None
+    return WikidataDate(term.value, PRECISION[datatype])
+
+
+@dataclass
+class _Instrument:
+    parties: dict[str, str | None] = field(default_factory=dict)  # region IRI -> QID
+    start: WikidataDate | None = None
+    end: WikidataDate | None = None
+    ended: bool = False
+
+
+def pairs(graph: LoadedGraph) -> PairSet:
+    """The P190 pairs of the graph, with the multilateral and unlinked instruments apart."""
+    query = (
+        terms.sparql_prefixes(["tw", "owl", "status", "skos"])
+        + """
+        SELECT ?a ?party ?item ?signed ?started ?ended ?status WHERE {
+          ?a a tw:Agreement ; tw:party ?party .
+          OPTIONAL { ?party owl:sameAs ?item }
+          OPTIONAL { ?a tw:signingDate ?signed }
+          OPTIONAL { ?a tw:startDate ?started }
+          OPTIONAL { ?a tw:endDate ?ended }
+          OPTIONAL { ?a tw:status/skos:broader* status:ended BIND(true AS ?status) }
+        }"""
+    )
+    agreements: dict[str, _Instrument] = {}
+    solutions = graph.store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    for row in solutions:
+        record = agreements.setdefault(row["a"].value, _Instrument())
+        item = row["item"].value.removeprefix(terms.WD) if row["item"] is not None else None
+        record.parties[row["party"].value] = item
+        record.start = _date(row["signed"]) or _date(row["started"]) or record.start
+        record.end = _date(row["ended"]) or record.end
+        record.ended = record.ended or row["status"] is not None
+    by_pair: dict[tuple[str, str], Pair] = {}
+    multilateral, unlinked = [], []
+    for iri in sorted(agreements):
+        record = agreements[iri]
+        linked = {region: qid for region, qid in record.parties.items() if qid}
+        if len(record.parties) > 2:
+            multilateral.append(iri)
+            continue
+        if len(record.parties) < 2 or len(linked) < 2:
+            unlinked.append(iri)
+            continue
+        first, second = sorted(linked)
+        pair = by_pair.setdefault(
+            (first, second), Pair((first, second), (linked[first], linked[second]))
+        )
+        pair.instruments.append(iri)
+        if record.start and (pair.start is None or record.start.value < pair.start.value):
+            pair.start, pair.reference = record.start, iri
+    for pair in by_pair.values():
+        pair.reference = pair.reference or pair.instruments[0]
+        records = [agreements[i] for i in pair.instruments]
+        ends = [r.end for r in records if r.end is not None]
+        if all(r.ended for r in records) and len(ends) == len(records):
+            pair.end = max(ends, key=lambda e: e.value)
+    return PairSet(sorted(by_pair.values(), key=lambda p: p.regions), multilateral, unlinked)
+
+
+def quickstatements(pair_set: PairSet) -> str:
+    """QuickStatements V1 (tab-separated): P190 both ways, qualifiers, a reference."""
+    lines = []
+    for pair in pair_set.pairs:
+        for a, b in (pair.items, pair.items[::-1]):
+            fields = [a, "P190", b]
+            if pair.start:
+                fields += ["P580", pair.start.quickstatements()]
+            if pair.end:
+                fields += ["P582", pair.end.quickstatements()]
+            fields += ["S854", f'"{pair.reference}"']
+            lines.append("\t".join(fields))
+    return "".join(f"{line}\n" for line in sorted(lines, key=_qs_key))
+
+
+def _qs_key(line: str) -> tuple[int, int]:
+    first, _, third = line.split("\t")[:3]
+    return int(first[1:]), int(third[1:])
+
+
+# ----------------------------------------------------------------------------- diff
+
+
+@dataclass
+class Diff:
+    missing_on_wikidata: list[tuple[str, str, str]]  # (from QID, to QID, our instrument)
+    missing_here: list[tuple[str, str]]  # (from QID, to QID)
+    date_mismatches: list[tuple[str, str, str, str]]  # (from, to, ours, theirs)
+
+
+def diff(pair_set: PairSet, endpoint: Endpoint) -> Diff:
+    """Compare our P190 pairs with the endpoint's statements on the same items."""
+    ours: dict[tuple[str, str], Pair] = {}
+    for pair in pair_set.pairs:
+        ours[pair.items] = pair
+        ours[pair.items[::-1]] = pair
+    items = sorted({q for key in ours for q in key}, key=lambda q: int(q[1:]))
+    theirs: dict[tuple[str, str], set[str]] = {}
+    if items:
+        values = " ".join(f"wd:{q}" for q in items)
+        query = (
+            "PREFIX wd: <http://www.wikidata.org/entity/>\n"
+            "PREFIX wdt: <http://www.wikidata.org/prop/direct/>\n"
+            "PREFIX p: <http://www.wikidata.org/prop/>\n"
+            "PREFIX ps: <http://www.wikidata.org/prop/statement/>\n"
+            "PREFIX pq: <http://www.wikidata.org/prop/qualifier/>\n"
+            f"SELECT ?a ?b ?start WHERE {{ VALUES ?a {{ {values} }} ?a wdt:P190 ?b . "
+            "OPTIONAL { ?a p:P190 ?s . ?s ps:P190 ?b ; pq:P580 ?start } }"
+        )
+        for row in endpoint.select(query).get("results", {}).get("bindings", []):
+            a = row["a"]["value"].removeprefix(terms.WD)
+            b = row["b"]["value"].removeprefix(terms.WD)
+            starts = theirs.setdefault((a, b), set())
+            if "start" in row:
+                starts.add(row["start"]["value"])
+    missing_on_wikidata = sorted(
+        (a, b, ours[(a, b)].reference) for (a, b) in ours if (a, b) not in theirs
+    )
+    missing_here = sorted(key for key in theirs if key not in ours)
+    mismatches = []
+    for key, starts in sorted(theirs.items()):
+        ours_pair = ours.get(key)
+        if ours_pair is None or ours_pair.start is None or not starts:
+            continue
+        if not any(ours_pair.start.matches(s) for s in starts):
+            ours_date = ours_pair.start.value
+            mismatches.append((key[0], key[1], ours_date, ", ".join(sorted(starts))))
+    return Diff(missing_on_wikidata, missing_here, mismatches)
