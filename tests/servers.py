@@ -32,6 +32,7 @@ def free_port() -> int:
 def oxigraph_server(tmp: Path, load: list[Path] = ()) -> Iterator[str]:  # type: ignore[assignment]
     """Start ``oxigraph serve`` with the given files loaded; yield its base URL."""
     location = tmp / "oxigraph-store"
+    location.parent.mkdir(parents=True, exist_ok=True)
     binary = oxigraph_binary()
     for path in load:
         subprocess.run(

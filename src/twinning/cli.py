@@ -365,3 +365,143 @@ def wikidata_diff(root: Path | None, endpoint: str, timeout: float, no_cache: bo
         f"missing here, {len(result.date_mismatches)} date mismatches",
         err=True,
     )
+
+
+@main.group()
+def query() -> None:
+    """List and run the named SPARQL queries in queries/."""
+
+
+@query.command("list")
+@root_option
+def query_list(root: Path | None) -> None:
+    """List the named queries: name, summary, parameters (type and default).
+
+    \b
+    Example:
+        twinning query list
+    """
+    from . import queries
+
+    with expected_errors():
+        library = queries.library(_root(root))
+    for named in library.values():
+        click.echo(f"{named.name}\n    {named.summary}")
+        for param in named.params:
+            usage = f"-p {param.name} {param.type.upper()}"
+            click.echo(f"    {usage}  {param.description} (default {param.default})")
+
+
+@query.command("run")
+@root_option
+@click.argument("name")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    type=(str, str),
+    multiple=True,
+    metavar="NAME VALUE",
+    help="Bind a parameter (repeatable); values are bound, never pasted into the query.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "tsv", "json"]),
+    default="table",
+    show_default=True,
+    help="json is the SPARQL 1.1 JSON results format; csv and tsv follow SPARQL 1.1 too.",
+)
+@click.option("--endpoint", help="Run on this SPARQL endpoint instead of the local graph.")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds per remote request.")
+@click.option(
+    "--service-url",
+    "service_urls",
+    multiple=True,
+    metavar="IRI=URL",
+    help="Send SERVICE <IRI> to URL instead (a local mirror of Wikidata, say).",
+)
+def query_run(
+    root: Path | None,
+    name: str,
+    params: tuple[tuple[str, str], ...],
+    output_format: str,
+    endpoint: str | None,
+    timeout: float,
+    service_urls: tuple[str, ...],
+) -> None:
+    """Run a named query (or a .rq file) on the local graph or a remote endpoint.
+
+    \b
+    Examples:
+        twinning query run partners-of-region -p region region:harghita
+        twinning query run in-force-on-date -p date 2020-01-01 --format csv
+        twinning query run ended-agreements --endpoint http://127.0.0.1:7878/query
+
+    Remote credentials come from the environment (TWINNING_SPARQL_USER and
+    TWINNING_SPARQL_PASSWORD), never from the command line.
+    """
+    from . import queries
+    from .sparql_client import Endpoint, EndpointError
+
+    project = _root(root)
+    services = {}
+    for item in service_urls:
+        iri, sep, url = item.partition("=")
+        if not sep:
+            raise CannotRun(f"--service-url {item!r}: expected IRI=URL")
+        services[iri] = url
+    try:
+        named = queries.find(project, name)
+        text = queries.redirect_services(queries.bind(named, dict(params)), services)
+        if endpoint:
+            results = queries.run_remote(Endpoint(endpoint, timeout=timeout), text)
+        else:
+            from .load import load_project
+
+            with expected_errors():
+                graph = load_project(project)
+            results = queries.run_local(graph.store, text)
+    except (queries.QueryError, EndpointError) as err:
+        raise CannotRun(str(err)) from err
+    click.echo(queries.render(results, output_format), nl=False)
+
+
+@main.command()
+@root_option
+@click.option(
+    "--endpoint",
+    required=True,
+    help="Graph Store HTTP Protocol endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph).",
+)
+@click.option("--graph", "graph_iri", help="Named graph to replace (default: the default graph).")
+@click.option("--timeout", default=120.0, show_default=True, help="Seconds for the upload.")
+def publish(root: Path | None, endpoint: str, graph_iri: str | None, timeout: float) -> None:
+    """Validate the graph and replace a graph of a SPARQL store with it, in one request.
+
+    A failed upload leaves the store's old graph as it was. Credentials come from
+    TWINNING_SPARQL_USER and TWINNING_SPARQL_PASSWORD.
+
+    \b
+    Example:
+        oxigraph serve --location /tmp/twinning --bind 127.0.0.1:7878 &
+        twinning publish --endpoint http://127.0.0.1:7878/store
+    """
+    from .load import load_project
+    from .publish import publish as put_graph
+    from .sparql_client import EndpointError
+    from .validate import load_shapes, render_text, summary, validate_graph
+
+    project = _root(root)
+    with expected_errors():
+        graph = load_project(project)
+        report = validate_graph(graph, load_shapes(project))
+    if not report.conforms:
+        click.echo(render_text(report, project), err=True)
+        raise Problems(f"not published: {summary(report)}")
+    try:
+        count = put_graph(graph, endpoint, graph_iri, timeout)
+    except EndpointError as err:
+        raise CannotRun(str(err)) from err
+    target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
+    click.echo(f"published {count} triples to {target} of {endpoint}")

@@ -1,0 +1,353 @@
+"""Named queries: golden results locally and on a real Oxigraph server, binding, failures."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from twinning import queries
+from twinning.cli import main
+from twinning.sparql_client import Endpoint, EndpointError
+
+from .conftest import ROOT, SNAPSHOT, check_golden
+from .servers import free_port, oxigraph_server
+
+LIBRARY = queries.library(ROOT)
+NAMES = sorted(LIBRARY)
+EXPECTED = Path(__file__).parent / "queries"
+WDQS = "https://query.wikidata.org/sparql"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """Our graph published into one Oxigraph server; the Wikidata snapshot in another."""
+    tmp = tmp_path_factory.mktemp("servers")
+    with oxigraph_server(tmp / "ours") as ours, oxigraph_server(tmp / "wd", [SNAPSHOT]) as wd:
+        result = runner.invoke(
+            main, ["publish", "--root", str(ROOT), "--endpoint", f"{ours}/store"]
+        )
+        assert result.exit_code == 0, result.output
+        assert result.output.startswith("published ")
+        yield {"query": f"{ours}/query", "store": f"{ours}/store", "wikidata": f"{wd}/query"}
+
+
+def _run(args: list[str], servers: dict[str, str]) -> str:
+    result = runner.invoke(
+        main,
+        ["query", "run", "--root", str(ROOT), *args,
+         "--service-url", f"{WDQS}={servers['wikidata']}"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes.decode("utf-8")  # .output would turn CRLF into LF
+
+
+def test_guard_queries_found() -> None:
+    assert len(NAMES) == 15
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_query_has_a_header(name: str) -> None:
+    named = LIBRARY[name]
+    assert named.summary and named.tags
+    for param in named.params:
+        assert param.type in queries.PARAM_TYPES and param.default and param.description
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_query_matches_golden_locally_and_remotely(name: str, servers, regenerate) -> None:
+    golden = EXPECTED / f"{name}.expected.csv"
+    local = _run([name, "--format", "csv"], servers)
+    check_golden(golden, local, regenerate)
+    remote = _run([name, "--format", "csv", "--endpoint", servers["query"]], servers)
+    assert remote == golden.read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_local_and_remote_terms_are_identical(name: str, servers) -> None:
+    """Stronger than CSV: datatypes and language tags agree too."""
+    local = json.loads(_run([name, "--format", "json"], servers))
+    remote = json.loads(_run([name, "--format", "json", "--endpoint", servers["query"]], servers))
+    assert local == remote
+
+
+def test_goldens_hold_real_rows() -> None:
+    rows = {
+        p.stem.removesuffix(".expected"): p.read_bytes().count(b"\r\n") - 1
+        for p in EXPECTED.glob("*.csv")
+    }
+    assert rows["decisions-approving-several"] == 1
+    assert rows["shared-partners"] == 2
+    assert rows["multilateral-instruments"] == 1
+    assert rows["partners-of-region"] == 21
+    assert rows["wikidata-iso-codes"] == 44  # Tarnów County has no P300
+    assert rows["regions-without-wikidata"] == 0
+    assert sum(rows.values()) > 100
+
+
+def test_parameters_are_bound(servers) -> None:
+    output = _run(
+        ["partners-of-region", "-p", "region", "region:liberec", "--format", "csv"], servers
+    )
+    assert "https://w3id.org/twinning/id/region/orenburg" in output
+    assert output.count("\r\n") == 6
+    in_2005 = _run(["in-force-on-date", "-p", "date", "2005-01-01", "--format", "csv"], servers)
+    assert in_2005.count("\r\n") == 1 + 0  # Møre og Romsdal ended on an unknown day
+    in_2023 = _run(["in-force-on-date", "-p", "date", "2023-01-01", "--format", "csv"], servers)
+    assert "liberec-orenburg-2012" not in in_2023 and "harghita-straseni-twinning" in in_2023
+
+
+def test_injection_shaped_value_is_just_a_value(servers) -> None:
+    evil = 'x" } ; DROP ALL ; #'
+    before = _run(
+        ["agreements-by-kind", "--format", "csv", "--endpoint", servers["query"]], servers
+    )
+    for where in ([], ["--endpoint", servers["query"]]):
+        output = _run(["find-agreements", "-p", "text", evil, "--format", "csv", *where], servers)
+        assert output == "agreement,title\r\n"
+    after = _run(["agreements-by-kind", "--format", "csv", "--endpoint", servers["query"]], servers)
+    assert after == before
+    bound = queries.bind(LIBRARY["find-agreements"], {"text": evil})
+    assert 'VALUES (?text) { ("x\\" } ; DROP ALL ; #") }' in bound
+
+
+def test_injection_shaped_iri_is_refused() -> None:
+    result = runner.invoke(
+        main,
+        [
+            "query",
+            "run",
+            "--root",
+            str(ROOT),
+            "partners-of-region",
+            "-p",
+            "region",
+            "x> } DROP ALL #",
+        ],
+    )
+    assert result.exit_code == 2
+    assert result.output == "Error: parameter region: 'x> } DROP ALL #' is not a valid IRI\n"
+
+
+def test_unknown_query_name_lists_close_names() -> None:
+    result = runner.invoke(main, ["query", "run", "--root", str(ROOT), "partner-of-region"])
+    assert result.exit_code == 2
+    assert result.output == (
+        "Error: no query named 'partner-of-region'; did you mean partners-of-region, "
+        "status-counts-per-home-region? (see `twinning query list`)\n"
+    )
+
+
+def test_unknown_parameter() -> None:
+    result = runner.invoke(
+        main,
+        ["query", "run", "--root", str(ROOT), "shared-partners", "-p", "region", "region:cluj"],
+    )
+    assert result.exit_code == 2
+    assert "query shared-partners has no parameter 'region' (parameters: none)" in result.output
+
+
+def test_query_list_shows_parameters() -> None:
+    result = runner.invoke(main, ["query", "list", "--root", str(ROOT)])
+    assert result.exit_code == 0
+    assert "in-force-on-date\n    Agreements in force on a date" in result.output
+    assert "-p date DATE  the day to look at (YYYY-MM-DD) (default 2015-01-01)" in result.output
+
+
+def test_query_file_by_path(tmp_path: Path) -> None:
+    path = tmp_path / "count.rq"
+    path.write_text(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a a <https://w3id.org/twinning/ontology#Agreement> }"
+    )
+    result = runner.invoke(
+        main, ["query", "run", "--root", str(ROOT), str(path), "--format", "csv"]
+    )
+    assert result.exit_code == 0 and result.stdout_bytes == b"n\r\n41\r\n"
+
+
+def test_publish_to_named_graph_and_failure_keeps_old_graph(servers) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    endpoint = Endpoint(servers["query"])
+    result = runner.invoke(
+        main,
+        ["publish", "--root", str(ROOT), "--endpoint", servers["store"], "--graph", "urn:twinning"],
+    )
+    assert result.exit_code == 0, result.output
+    before = endpoint.select(count)["results"]["bindings"][0]["n"]["value"]
+    assert int(before) > 2000
+    failed = runner.invoke(
+        main,
+        ["publish", "--root", str(ROOT), "--endpoint", servers["store"], "--graph", "not an iri"],
+    )
+    assert failed.exit_code == 2
+    assert failed.output.startswith(f"Error: {servers['store']}: HTTP 400")
+    assert endpoint.select(count)["results"]["bindings"][0]["n"]["value"] == before
+
+
+# ---------------------------------------------------------------------------- failing endpoints
+
+
+@contextmanager
+def http_server(
+    handler: Callable[[http.server.BaseHTTPRequestHandler, int], None],
+) -> Iterator[str]:
+    """A tiny local HTTP server; ``handler(request, n)`` answers the n-th request."""
+    calls = {"n": 0}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            calls["n"] += 1
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            handler(self, calls["n"])
+
+        do_GET = do_POST  # noqa: N815
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+ANSWER = json.dumps({"head": {"vars": ["n"]}, "results": {"bindings": [
+    {"n": {"type": "literal", "value": "7", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}
+]}}).encode()  # fmt: skip
+
+
+def _answer(
+    request: http.server.BaseHTTPRequestHandler,
+    status: int,
+    body: bytes,
+    headers: dict[str, str] | None = None,
+) -> None:
+    request.send_response(status)
+    for key, value in (headers or {}).items():
+        request.send_header(key, value)
+    request.send_header("Content-Type", "application/sparql-results+json")
+    request.send_header("Content-Length", str(len(body)))
+    request.end_headers()
+    request.wfile.write(body)
+
+
+def test_retry_after_429_is_honoured() -> None:
+    def handler(request, n):
+        if n == 1:
+            _answer(request, 429, b"slow down", {"Retry-After": "3"})
+        else:
+            _answer(request, 200, ANSWER)
+
+    waits: list[float] = []
+    with http_server(handler) as url:
+        result = Endpoint(url, sleep=waits.append).select("SELECT * WHERE { ?s ?p ?o }")
+    assert waits == [3.0]
+    assert result["results"]["bindings"][0]["n"]["value"] == "7"
+
+
+def test_cli_429_then_200(tmp_path: Path) -> None:
+    seen: list[float] = []
+
+    def handler(request, n):
+        seen.append(time.monotonic())
+        if n == 1:
+            _answer(request, 429, b"slow down", {"Retry-After": "1"})
+        else:
+            _answer(request, 200, ANSWER)
+
+    path = tmp_path / "n.rq"
+    path.write_text("SELECT ?n WHERE { ?s ?p ?n }")
+    with http_server(handler) as url:
+        result = runner.invoke(
+            main,
+            ["query", "run", "--root", str(ROOT), str(path), "--endpoint", url, "--format", "csv"],
+        )
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"n\r\n7\r\n"
+    assert len(seen) == 2 and seen[1] - seen[0] >= 0.9
+
+
+def test_retries_are_bounded() -> None:
+    def handler(request, n):
+        _answer(request, 503, b"busy", {"Retry-After": "1"})
+
+    with http_server(handler) as url:
+        endpoint = Endpoint(url, retries=2, sleep=lambda s: None)
+        with pytest.raises(EndpointError) as err:
+            endpoint.select("SELECT * WHERE { ?s ?p ?o }")
+    assert str(err.value) == f"{url}: HTTP 503 Service Unavailable after 3 attempts"
+    assert endpoint.requests == 3
+
+
+def test_refused_connection() -> None:
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    result = runner.invoke(
+        main, ["query", "run", "--root", str(ROOT), "shared-partners", "--endpoint", url]
+    )
+    assert result.exit_code == 2
+    assert result.output == f"Error: {url}: cannot connect (Connection refused)\n"
+
+
+def test_timeout() -> None:
+    def handler(request, n):
+        time.sleep(3)
+        _answer(request, 200, ANSWER)
+
+    with http_server(handler) as url:
+        result = runner.invoke(
+            main,
+            [
+                "query",
+                "run",
+                "--root",
+                str(ROOT),
+                "shared-partners",
+                "--endpoint",
+                url,
+                "--timeout",
+                "1",
+            ],
+        )
+    assert result.exit_code == 2
+    assert result.output == f"Error: {url}: timed out after 1 s\n"
+
+
+def test_garbage_answer() -> None:
+    def handler(request, n):
+        _answer(request, 200, b"<html>maintenance</html>")
+
+    with http_server(handler) as url:
+        result = runner.invoke(
+            main, ["query", "run", "--root", str(ROOT), "shared-partners", "--endpoint", url]
+        )
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Error: {url}: the answer is not SPARQL JSON results (starts with '<html>maintenance</html>')\n"
+    )
+
+
+def test_user_agent_and_credentials_from_environment(monkeypatch) -> None:
+    seen = {}
+
+    def handler(request, n):
+        seen.update(request.headers)
+        _answer(request, 200, ANSWER)
+
+    monkeypatch.setenv("TWINNING_SPARQL_USER", "ann")
+    monkeypatch.setenv("TWINNING_SPARQL_PASSWORD", "secret")
+    with http_server(handler) as url:
+        Endpoint(url).select("SELECT * WHERE { ?s ?p ?o }")
+    assert seen["User-Agent"].startswith("twinning/0.1.0 (https://w3id.org/twinning")
+    assert seen["Authorization"] == "Basic YW5uOnNlY3JldA=="
