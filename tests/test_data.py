@@ -248,3 +248,29 @@ def test_every_resource_names_its_source() -> None:
              ?s a ?type FILTER NOT EXISTS { ?s dcterms:source ?src } }""",
     )
     assert rows == []
+
+
+def test_country_geometry_matches_its_sources() -> None:
+    """dcat:bbox and dcat:centroid of each country, recomputed from the named packages."""
+    from country_bounding_boxes import country_subunits_by_iso_code
+    from countryinfo import CountryInfo
+
+    rows = select(
+        GRAPH,
+        "SELECT ?cc ?bbox ?centroid WHERE { ?c tw:countryCode ?cc ; dcat:bbox ?bbox ; "
+        "dcat:centroid ?centroid }",
+    )
+    assert len(rows) == 15
+
+    def number(value: float) -> str:
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+
+    for row in rows:
+        boxes = [sub.bbox for sub in country_subunits_by_iso_code(row["cc"])]
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+        ring = ", ".join(f"{number(x)} {number(y)}" for x, y in corners)
+        assert row["bbox"] == f"POLYGON(({ring}))", row["cc"]
+        lat, lon = CountryInfo(row["cc"]).info()["latlng"]
+        assert row["centroid"] == f"POINT({number(lon)} {number(lat)})", row["cc"]

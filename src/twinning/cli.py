@@ -78,24 +78,96 @@ def main() -> None:
     """
 
 
+def export_options(function: F) -> F:
+    """The options shared by `build` and `export`."""
+    options = [
+        click.option(
+            "--out",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=Path("dist"),
+            show_default=True,
+            help="Folder to write the exported files into.",
+        ),
+        click.option(
+            "--base-url",
+            default="https://w3id.org/twinning/dist/",
+            show_default=True,
+            help="Where the files will be downloadable: the prefix of the catalogue's links.",
+        ),
+        click.option(
+            "--date",
+            help="Issued/modified date of the catalogue (default: the newest date in data/).",
+        ),
+        click.option("--endpoint-url", help="Describe this SPARQL endpoint as a DataService."),
+        click.option(
+            "--publisher",
+            help="IRI of the publishing body (default: the twinning project); an IRI from the "
+            "EU corporate-body table satisfies the DCAT-AP vocabulary check.",
+        ),
+        click.option("--publisher-name", help="Name of the publishing body."),
+        click.option(
+            "--publisher-type",
+            type=click.Choice(sorted(_PUBLISHER_TYPES)),
+            default="NonProfitOrganisation",
+            show_default=True,
+            help="ADMS publisher type of the publishing body.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+_PUBLISHER_TYPES = [
+    "Academia-ScientificOrganisation", "Company", "IndustryConsortium", "LocalAuthority",
+    "NationalAuthority", "NonGovernmentalOrganisation", "NonProfitOrganisation",
+    "PrivateIndividual(s)", "RegionalAuthority", "StandardisationBody", "SupraNationalAuthority",
+]  # fmt: skip
+
+
+def _catalog_options(
+    base_url: str,
+    date: str | None,
+    endpoint_url: str | None,
+    publisher: str | None,
+    publisher_name: str | None,
+    publisher_type: str,
+) -> Any:
+    import datetime
+
+    from .catalog import CatalogOptions
+
+    if date is not None:
+        try:
+            datetime.date.fromisoformat(date)
+        except ValueError as err:
+            raise CannotRun(f"--date {date!r} is not a date (YYYY-MM-DD)") from err
+    return CatalogOptions(base_url, date, endpoint_url, publisher, publisher_name, publisher_type)
+
+
 @main.command()
 @root_option
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("dist"),
-    show_default=True,
-    help="Folder to write the exported files into.",
-)
-def build(root: Path | None, out: Path) -> None:
+@export_options
+def build(
+    root: Path | None,
+    out: Path,
+    base_url: str,
+    date: str | None,
+    endpoint_url: str | None,
+    publisher: str | None,
+    publisher_name: str | None,
+    publisher_type: str,
+) -> None:
     """Validate the shipped data and export the graph into dist/.
 
     Stops with exit code 1, writing nothing, when the data has SHACL violations
-    (warnings are listed and do not stop the build).
+    (warnings are listed and do not stop the build). Writes twinning.ttl,
+    twinning.nt, twinning.jsonld, context.jsonld, agreements.csv, regions.csv,
+    catalog.ttl and catalog.jsonld (DCAT-AP 3.0.1).
 
     \b
     Example:
-        twinning build --out dist
+        twinning build --out dist --base-url https://example.org/twinning/
     """
     from .export import export
     from .load import load_project
@@ -109,8 +181,48 @@ def build(root: Path | None, out: Path) -> None:
         click.echo(render_text(report, project), err=True)
         raise Problems(f"build stopped, {out}/ not written: {summary(report)}")
     click.echo(summary(report), err=True)
+    options = _catalog_options(
+        base_url, date, endpoint_url, publisher, publisher_name, publisher_type
+    )
     with expected_errors():
-        written = export(graph, out)
+        written = export(graph, out, project, options)
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@main.command("export")
+@root_option
+@export_options
+def export_command(
+    root: Path | None,
+    out: Path,
+    base_url: str,
+    date: str | None,
+    endpoint_url: str | None,
+    publisher: str | None,
+    publisher_name: str | None,
+    publisher_type: str,
+) -> None:
+    """Write Turtle, N-Triples, JSON-LD, CSV and a DCAT-AP catalogue into a folder.
+
+    Unlike `build`, does not validate first. Files are written to a temporary
+    folder and moved into place only when all were written; the same data gives
+    byte-identical files.
+
+    \b
+    Example:
+        twinning export --out dist --date 2026-11-23
+    """
+    from .export import export
+    from .load import load_project
+
+    project = _root(root)
+    options = _catalog_options(
+        base_url, date, endpoint_url, publisher, publisher_name, publisher_type
+    )
+    with expected_errors():
+        graph = load_project(project)
+        written = export(graph, out, project, options)
     for path in written:
         click.echo(f"wrote {path}")
 

@@ -51,6 +51,8 @@ PREFIXES: dict[str, str] = {
     "void": "http://rdfs.org/ns/void#",
     "spdx": "http://spdx.org/rdf/terms#",
     "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "geo": "http://www.opengis.net/ont/geosparql#",
+    "dcatap": "http://data.europa.eu/r5r/",
 }
 
 RDF_TYPE = PREFIXES["rdf"] + "type"

@@ -1,0 +1,283 @@
+"""The DCAT-AP 3.0.1 catalogue of the export: what portals harvest.
+
+The hand-written part lives in ``data/catalog/dcat.ttl``: titles and descriptions in English,
+Romanian and Czech, keywords, themes, licence, contact point, one distribution per exported
+file with its format and media type, and the code-list entries used. This module adds what must
+be computed: dates, spatial coverage (the countries of the regions, from the EU country table),
+temporal coverage (from the dates in the data), each distribution's download link, byte size and
+SHA-256 checksum, VoID statistics with a linkset for the Wikidata links, and a SPARQL data
+service when an endpoint URL is given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import rdfio, sssom, terms
+from .load import LoadedGraph
+
+CATALOG = terms.ID + "catalog"
+DATASET = terms.ID + "dataset/twinning"
+SERVICE = terms.ID + "service/sparql"
+WIKIDATA_DATASET = terms.ID + "dataset/wikidata"
+DEFAULT_AGENT = terms.ID + "agent/twinning"
+DEFAULT_BASE_URL = "https://w3id.org/twinning/dist/"
+CORPORATE_BODY = "http://publications.europa.eu/resource/authority/corporate-body"
+SHA256 = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"
+EU = "http://publications.europa.eu/resource/authority/"
+
+DCAT = terms.PREFIXES["dcat"]
+DCT = terms.PREFIXES["dcterms"]
+VOID = terms.PREFIXES["void"]
+SPDX = terms.PREFIXES["spdx"]
+FOAF = terms.PREFIXES["foaf"]
+SKOS = terms.PREFIXES["skos"]
+XSD = terms.XSD
+
+PUBLISHER_TYPES = {
+    "Academia-ScientificOrganisation": "Academia/Scientific organisation",
+    "Company": "Company",
+    "IndustryConsortium": "Industry consortium",
+    "LocalAuthority": "Local Authority",
+    "NationalAuthority": "National authority",
+    "NonGovernmentalOrganisation": "Non-Governmental Organisation",
+    "NonProfitOrganisation": "Non-Profit Organisation",
+    "PrivateIndividual(s)": "Private Individual(s)",
+    "RegionalAuthority": "Regional authority",
+    "StandardisationBody": "Standardisation body",
+    "SupraNationalAuthority": "Supra-national authority",
+}
+
+
+@dataclass
+class CatalogOptions:
+    base_url: str = DEFAULT_BASE_URL
+    date: str | None = None
+    endpoint_url: str | None = None
+    publisher: str | None = None
+    publisher_name: str | None = None
+    publisher_type: str = "NonProfitOrganisation"
+
+
+def distribution_iri(file_name: str) -> str:
+    """``twinning.ttl`` -> ``…/dataset/twinning/distribution/twinning-ttl``."""
+    return f"{DATASET}/distribution/{file_name.replace('.', '-')}"
+
+
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _lit(value: str, datatype: str | None = None, language: str | None = None) -> ox.Literal:
+    if language:
+        return ox.Literal(value, language=language)
+    return ox.Literal(value, datatype=_n(datatype)) if datatype else ox.Literal(value)
+
+
+class _Builder:
+    def __init__(self, triples: list[ox.Triple]):
+        self.triples = triples
+
+    def add(self, subject: str, predicate: str, obj: ox.NamedNode | ox.Literal | str) -> None:
+        value = _n(obj) if isinstance(obj, str) else obj
+        self.triples.append(ox.Triple(_n(subject), _n(predicate), value))
+
+
+def static_triples(root: Path) -> list[ox.Triple]:
+    """The hand-written catalogue description."""
+    return rdfio.parse_file(root / "data" / "catalog" / "dcat.ttl")
+
+
+def newest_date(graph: LoadedGraph, mapping_files: list[Path]) -> str:
+    """The newest xsd:date recorded in the data (ontology excluded) or in the mappings."""
+    dates = {
+        t.object.value
+        for t in graph.triples
+        if isinstance(t.object, ox.Literal)
+        and t.object.datatype.value == XSD + "date"
+        and not _value(t.subject).startswith(terms.ONTOLOGY.rstrip("#"))
+    }
+    for path in mapping_files:
+        dates |= {m.mapping_date for m in sssom.read_mappings(path) if m.mapping_date}
+    if not dates:
+        raise ValueError("no date in the data: give --date")
+    return max(dates)
+
+
+def _temporal(graph: LoadedGraph) -> tuple[ox.Literal, ox.Literal] | None:
+    """Earliest and latest dates the data states about agreements, decisions, events, projects."""
+    predicates = {
+        terms.SIGNING_DATE, terms.END_DATE, terms.tw("startDate"), DCT + "date",
+        terms.tw("decisionYear"), terms.tw("memberSince"),
+        terms.PREFIXES["schema"] + "startDate", terms.PREFIXES["schema"] + "endDate",
+    }  # fmt: skip
+    kinds = {XSD + "date", XSD + "gYear", XSD + "gYearMonth"}
+    values = [
+        t.object
+        for t in graph.triples
+        if t.predicate.value in predicates
+        and isinstance(t.object, ox.Literal)
+        and t.object.datatype.value in kinds
+    ]
+    if not values:
+        return None
+    ordered = sorted(values, key=lambda lit: (lit.value, lit.datatype.value))
+    return ordered[0], ordered[-1]
+
+
+def _void_statistics(graph: LoadedGraph) -> dict[str, int]:
+    subjects = {t.subject for t in graph.triples}
+    properties = {t.predicate for t in graph.triples}
+    classes = {t.object for t in graph.triples if t.predicate.value == terms.RDF_TYPE}
+    links = sum(1 for t in graph.triples if t.predicate.value == terms.OWL_SAME_AS)
+    return {
+        "triples": len(graph.triples),
+        "distinctSubjects": len(subjects),
+        "properties": len(properties),
+        "classes": len(classes),
+        "links": links,
+    }
+
+
+def build(
+    graph: LoadedGraph,
+    files: dict[str, bytes],
+    static: list[ox.Triple],
+    options: CatalogOptions,
+    date: str,
+) -> list[ox.Triple]:
+    """The whole catalogue as triples."""
+    triples = list(static)
+    if options.publisher:
+        old = (_n(DCT + "publisher"), _n(DEFAULT_AGENT))
+        triples = [
+            t
+            for t in triples
+            if (t.predicate, t.object) != old and _value(t.subject) != DEFAULT_AGENT
+        ]
+    out = _Builder(triples)
+    publisher = options.publisher or DEFAULT_AGENT
+    if options.publisher:
+        for subject in (CATALOG, DATASET):
+            out.add(subject, DCT + "publisher", publisher)
+        out.add(publisher, terms.RDF_TYPE, FOAF + "Agent")
+        out.add(publisher, FOAF + "name", _lit(options.publisher_name or publisher, language="en"))
+        kind = f"http://purl.org/adms/publishertype/{options.publisher_type}"
+        out.add(publisher, DCT + "type", kind)
+        out.add(kind, terms.RDF_TYPE, SKOS + "Concept")
+        out.add(
+            kind, SKOS + "prefLabel", _lit(PUBLISHER_TYPES[options.publisher_type], language="en")
+        )
+        out.add(kind, SKOS + "inScheme", "http://purl.org/adms/publishertype/1.0")
+        if publisher.startswith(CORPORATE_BODY + "/"):
+            out.add(publisher, SKOS + "inScheme", CORPORATE_BODY)
+
+    day = _lit(date, XSD + "date")
+    for subject in (CATALOG, DATASET):
+        out.add(subject, DCT + "issued", day)
+        out.add(subject, DCT + "modified", day)
+
+    # Spatial coverage: the countries of the regions, described as the data describes them.
+    countries = sorted(
+        {_value(t.object) for t in graph.triples if t.predicate.value == terms.COUNTRY}
+    )
+    keep = {terms.RDF_TYPE, SKOS + "prefLabel", SKOS + "inScheme", DCAT + "bbox", DCAT + "centroid"}
+    for country in countries:
+        for subject in (CATALOG, DATASET):
+            out.add(subject, DCT + "spatial", country)
+    triples.extend(
+        t for t in graph.triples if _value(t.subject) in countries and t.predicate.value in keep
+    )
+    out.add(EU + "country", terms.RDF_TYPE, SKOS + "ConceptScheme")
+    out.add(EU + "country", DCT + "title", _lit("Countries and territories", language="en"))
+
+    period = _temporal(graph)
+    if period:
+        temporal = DATASET + "/temporal"
+        out.add(DATASET, DCT + "temporal", temporal)
+        out.add(temporal, terms.RDF_TYPE, DCT + "PeriodOfTime")
+        out.add(temporal, DCAT + "startDate", period[0])
+        out.add(temporal, DCAT + "endDate", period[1])
+
+    licence = EU + "licence/CC_BY_4_0"
+    described = {
+        _value(t.subject)
+        for t in static
+        if t.predicate.value == terms.RDF_TYPE and t.object == _n(DCAT + "Distribution")
+    }
+    for name in sorted(files):
+        data = files[name]
+        distribution = distribution_iri(name)
+        if distribution not in described:
+            raise ValueError(f"{name}: no distribution {distribution} in data/catalog/dcat.ttl")
+        url = options.base_url + name
+        out.add(distribution, DCAT + "accessURL", url)
+        out.add(distribution, DCAT + "downloadURL", url)
+        out.add(distribution, DCAT + "byteSize", _lit(str(len(data)), XSD + "nonNegativeInteger"))
+        checksum = distribution + "/checksum"
+        out.add(distribution, SPDX + "checksum", checksum)
+        out.add(checksum, terms.RDF_TYPE, SPDX + "Checksum")
+        out.add(checksum, SPDX + "algorithm", SHA256)
+        digest = hashlib.sha256(data).hexdigest()
+        out.add(checksum, SPDX + "checksumValue", _lit(digest, XSD + "hexBinary"))
+        out.add(distribution, DCT + "issued", day)
+        out.add(distribution, DCT + "modified", day)
+
+    stats = _void_statistics(graph)
+    integer = XSD + "integer"
+    for key in ("triples", "distinctSubjects", "properties", "classes"):
+        out.add(DATASET, VOID + key, _lit(str(stats[key]), integer))
+    out.add(DATASET, VOID + "vocabulary", terms.ONTOLOGY.rstrip("#"))
+    linkset = DATASET + "/links/wikidata"
+    out.add(DATASET, VOID + "subset", linkset)
+    out.add(linkset, terms.RDF_TYPE, VOID + "Linkset")
+    out.add(linkset, VOID + "subjectsTarget", DATASET)
+    out.add(linkset, VOID + "objectsTarget", WIKIDATA_DATASET)
+    out.add(linkset, VOID + "linkPredicate", terms.OWL_SAME_AS)
+    out.add(linkset, VOID + "triples", _lit(str(stats["links"]), integer))
+    out.add(WIKIDATA_DATASET, terms.RDF_TYPE, VOID + "Dataset")
+    out.add(WIKIDATA_DATASET, DCT + "title", _lit("Wikidata", language="en"))
+    out.add(WIKIDATA_DATASET, FOAF + "homepage", "https://www.wikidata.org/")
+
+    if options.endpoint_url:
+        _data_service(out, options.endpoint_url, publisher, licence)
+    return triples
+
+
+def _data_service(out: _Builder, endpoint_url: str, publisher: str, licence: str) -> None:
+    out.add(CATALOG, DCAT + "service", SERVICE)
+    out.add(DATASET, VOID + "sparqlEndpoint", endpoint_url)
+    out.add(SERVICE, terms.RDF_TYPE, DCAT + "DataService")
+    for text, language in [
+        ("SPARQL endpoint of the twinning graph", "en"),
+        ("Punct de acces SPARQL al grafului de înfrățiri", "ro"),
+        ("SPARQL endpoint grafu partnerství", "cs"),
+    ]:
+        out.add(SERVICE, DCT + "title", _lit(text, language=language))
+    out.add(SERVICE, DCAT + "endpointURL", endpoint_url)
+    # A SPARQL 1.1 service describes itself at its endpoint URL (Service Description).
+    out.add(SERVICE, DCAT + "endpointDescription", endpoint_url)
+    out.add(SERVICE, DCAT + "servesDataset", DATASET)
+    out.add(SERVICE, DCT + "conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
+    out.add(SERVICE, DCAT + "contactPoint", terms.ID + "contact/twinning")
+    out.add(SERVICE, DCT + "publisher", publisher)
+    out.add(SERVICE, DCT + "license", licence)
+    out.add(SERVICE, DCT + "accessRights", EU + "access-right/PUBLIC")
+    for theme in ("GOVE", "INTR", "REGI"):
+        out.add(SERVICE, DCAT + "theme", EU + "data-theme/" + theme)
+    for keyword in ("SPARQL", "twinning", "linked open data"):
+        out.add(SERVICE, DCAT + "keyword", _lit(keyword, language="en"))
+    out.add("https://www.w3.org/TR/sparql11-protocol/", terms.RDF_TYPE, DCT + "Standard")
+    out.add(
+        "https://www.w3.org/TR/sparql11-protocol/",
+        DCT + "title",
+        _lit("SPARQL 1.1 Protocol", language="en"),
+    )

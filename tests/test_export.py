@@ -1,0 +1,313 @@
+"""The export: DCAT-AP conformance, JSON-LD and N-Triples round trips, CSV rows, determinism."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyld.jsonld
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib.compare import isomorphic
+from rdflib.namespace import SH
+
+from twinning import export as export_module
+from twinning import tables
+from twinning.catalog import CatalogOptions
+from twinning.cli import main
+from twinning.export import export
+from twinning.load import load_project
+
+from .conftest import GOLDEN, ROOT, SHARED, check_golden, select
+
+DCAT_AP = SHARED / "standards" / "dcat-ap-3"
+FILES = [
+    "agreements.csv", "catalog.jsonld", "catalog.ttl", "context.jsonld", "regions.csv",
+    "twinning.jsonld", "twinning.nt", "twinning.ttl",
+]  # fmt: skip
+PUBL = "http://publications.europa.eu/resource/authority/corporate-body/PUBL"
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    result = CliRunner().invoke(main, ["build", "--root", str(ROOT), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _dcat_ap_results(catalog: Path) -> list[tuple[str, str, str]]:
+    """Validate offline against the official shapes; never follow owl:imports."""
+    import pyshacl
+
+    shapes = rdflib.Graph()
+    for name in ("shapes.ttl", "range.ttl", "shapes_recommended.ttl", "mdr-vocabularies.shape.ttl"):
+        shapes.parse(DCAT_AP / name, format="turtle")
+    data = rdflib.Graph().parse(catalog, format="turtle")
+    _conforms, report, _text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", allow_warnings=True, do_owl_imports=False
+    )
+    return sorted(
+        (
+            str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[-1],
+            str(report.value(r, SH.focusNode)),
+            str(report.value(r, SH.resultPath)),
+        )
+        for r in report.objects(None, SH.result)
+    )
+
+
+def test_guard_files_written(dist: Path) -> None:
+    assert sorted(p.name for p in dist.iterdir()) == FILES
+
+
+def test_catalog_conforms_to_dcat_ap_with_an_eu_corporate_body(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    args = ["export", "--root", str(ROOT), "--out", str(out), "--publisher", PUBL,
+            "--publisher-name", "Publications Office of the European Union",
+            "--publisher-type", "SupraNationalAuthority",
+            "--endpoint-url", "http://127.0.0.1:7878/query"]  # fmt: skip
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert _dcat_ap_results(out / "catalog.ttl") == []  # 0 violations, 0 warnings
+    catalog = rdflib.Graph().parse(out / "catalog.ttl")
+    dcat = rdflib.Namespace("http://www.w3.org/ns/dcat#")
+    assert len(list(catalog.subjects(rdflib.RDF.type, dcat.DataService))) == 1
+
+
+def test_default_catalog_has_no_violation_and_only_the_publisher_warning(dist: Path) -> None:
+    """The project is not in the EU corporate-body table: DCAT-AP says so, and only that."""
+    catalog = "https://w3id.org/twinning/id/catalog"
+    dataset = "https://w3id.org/twinning/id/dataset/twinning"
+    publisher = "http://purl.org/dc/terms/publisher"
+    assert _dcat_ap_results(dist / "catalog.ttl") == [
+        ("Warning", catalog, publisher),
+        ("Warning", dataset, publisher),
+    ]
+
+
+def test_catalog_describes_every_file(dist: Path) -> None:
+    import hashlib
+
+    rows = select(
+        load_project(ROOT, data=[dist / "catalog.ttl"], with_mappings=False),
+        """SELECT ?title ?size ?sum ?url WHERE {
+             ?d a dcat:Distribution ; dcterms:title ?title ; dcat:byteSize ?size ;
+                dcat:downloadURL ?url ; spdx:checksum/spdx:checksumValue ?sum }""",
+    )
+    found = {r["title"]: r for r in rows}
+    assert sorted(found) == [f for f in FILES if not f.startswith("catalog")]
+    for name, row in found.items():
+        data = (dist / name).read_bytes()
+        assert int(row["size"]) == len(data)
+        assert row["sum"] == hashlib.sha256(data).hexdigest()
+        assert row["url"] == f"https://w3id.org/twinning/dist/{name}"
+
+
+def test_catalog_coverage_and_statistics(dist: Path) -> None:
+    catalog = load_project(ROOT, data=[dist / "catalog.ttl"], with_mappings=False)
+    [period] = select(catalog, "SELECT ?s ?e WHERE { ?p dcat:startDate ?s ; dcat:endDate ?e }")
+    assert period == {"s": "1993", "e": "2022-03-01"}
+    spatial = select(catalog, "SELECT DISTINCT ?c WHERE { dataset:twinning dcterms:spatial ?c }")
+    assert len(spatial) == 15
+    [links] = select(catalog, "SELECT ?n WHERE { ?l a void:Linkset ; void:triples ?n }")
+    assert links["n"] == "45"
+    [issued] = select(
+        catalog, "SELECT ?d WHERE { <https://w3id.org/twinning/id/catalog> dcterms:issued ?d }"
+    )
+    assert issued["d"] == "2026-11-23"  # the newest date in data/: the Wikidata mapping date
+    titles = select(catalog, "SELECT ?t WHERE { dataset:twinning dcterms:title ?t }")
+    assert len(titles) == 3
+
+
+def _no_remote_documents(url: str, options: dict | None = None) -> dict:
+    raise pyld.jsonld.JsonLdError(
+        f"remote document loading is disabled: {url}", "loading document failed"
+    )
+
+
+@pytest.mark.parametrize(
+    ("jsonld_name", "turtle_name"),
+    [("twinning.jsonld", "twinning.ttl"), ("catalog.jsonld", "catalog.ttl")],
+)
+def test_jsonld_expands_to_the_same_graph(dist: Path, jsonld_name: str, turtle_name: str) -> None:
+    document = json.loads((dist / jsonld_name).read_text(encoding="utf-8"))
+    nquads = pyld.jsonld.to_rdf(
+        document, {"format": "application/n-quads", "documentLoader": _no_remote_documents}
+    )
+    from_jsonld = rdflib.Graph().parse(data=nquads, format="nt")
+    from_turtle = rdflib.Graph().parse(dist / turtle_name, format="turtle")
+    assert len(from_jsonld) == len(from_turtle) > 100
+    assert isomorphic(from_jsonld, from_turtle)
+
+
+def test_jsonld_keys_read_like_terms(dist: Path) -> None:
+    document = json.loads((dist / "twinning.jsonld").read_text(encoding="utf-8"))
+    nodes = {node["@id"]: node for node in document["@graph"]}
+    orenburg = nodes["agreement:liberec-orenburg-2012"]
+    assert orenburg["@type"] == "Agreement"
+    assert orenburg["party"] == ["region:liberec", "region:orenburg"]
+    assert orenburg["signingDate"] == {"@value": "2012-05-24", "@type": "xsd:date"}
+    assert (
+        document["@context"]
+        == json.loads((ROOT / "ontology" / "context.jsonld").read_text())["@context"]
+    )
+
+
+def test_ntriples_is_the_same_graph(dist: Path) -> None:
+    nt = rdflib.Graph().parse(dist / "twinning.nt", format="nt")
+    ttl = rdflib.Graph().parse(dist / "twinning.ttl", format="turtle")
+    assert isomorphic(nt, ttl)
+    lines = (dist / "twinning.nt").read_bytes().splitlines()
+    assert lines == sorted(lines) and len(lines) == len(ttl)
+
+
+def test_no_blank_nodes_in_the_data_graph(dist: Path) -> None:
+    graph = rdflib.Graph().parse(dist / "twinning.nt", format="nt")
+    assert not [t for t in graph if any(isinstance(x, rdflib.BNode) for x in t)]
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def test_agreements_csv_rows_match_the_graph(dist: Path, graph) -> None:
+    rows = _csv(dist / "agreements.csv")
+    assert list(rows[0]) == tables.AGREEMENT_COLUMNS
+    assert len(rows) == 41
+    for row in rows:
+        facts = select(graph, f"""
+            SELECT ?kind ?title ?signed ?ended ?status WHERE {{
+              <{row["id"]}> tw:kind/skos:prefLabel ?kind ; dcterms:title ?title .
+              FILTER(LANG(?kind) = "en")
+              OPTIONAL {{ <{row["id"]}> tw:signingDate ?signed }}
+              OPTIONAL {{ <{row["id"]}> tw:endDate ?ended }}
+              OPTIONAL {{ <{row["id"]}> tw:status/skos:prefLabel ?status FILTER(LANG(?status) = "en") }}
+            }}""")  # fmt: skip
+        assert len(facts) == 1, row["id"]
+        fact = facts[0]
+        assert (row["kind"], row["title"]) == (fact["kind"], fact["title"])
+        assert (row["signed"], row["ended"], row["status"]) == (
+            fact.get("signed", ""),
+            fact.get("ended", ""),
+            fact.get("status", ""),
+        )
+        parties = select(graph, f"""
+            SELECT ?name ?item WHERE {{ <{row["id"]}> tw:party ?p . ?p skos:prefLabel ?name ; owl:sameAs ?item
+              FILTER(LANG(?name) = "en") }}""")  # fmt: skip
+        names = row["parties"].split(" | ")
+        items = row["party_wikidata"].split(" | ")
+        assert sorted(zip(names, items, strict=True)) == sorted(
+            (p["name"], p["item"].rsplit("/", 1)[-1]) for p in parties
+        )
+        decisions = select(
+            graph,
+            f"""
+            SELECT ?n ?y WHERE {{ <{row["id"]}> tw:approvedBy ?d . ?d tw:decisionNumber ?n ; tw:decisionYear ?y }}""",
+        )
+        assert row["decision"] == " | ".join(f"{d['n']}/{d['y']}" for d in decisions)
+    orenburg = next(r for r in rows if r["id"].endswith("liberec-orenburg-2012"))
+    assert (orenburg["signed"], orenburg["ended"], orenburg["status"]) == (
+        "2012-05-24",
+        "2022-03-01",
+        "terminated",
+    )
+    somogy = next(r for r in rows if r["id"].endswith("harghita-somogy-twinning"))
+    assert somogy["decision"] == "6/1993" and somogy["title_lang"] == "ro"
+
+
+def test_regions_csv_rows_match_the_graph(dist: Path, graph) -> None:
+    rows = _csv(dist / "regions.csv")
+    assert list(rows[0]) == tables.REGION_COLUMNS
+    assert len(rows) == 45
+    for row in rows:
+        [fact] = select(graph, f"""
+            SELECT ?en ?cc ?item (SAMPLE(?code) AS ?iso) WHERE {{
+              <{row["id"]}> skos:prefLabel ?en ; tw:country/tw:countryCode ?cc ; owl:sameAs ?item .
+              FILTER(LANG(?en) = "en")
+              OPTIONAL {{ <{row["id"]}> tw:subdivisionCode ?code }}
+            }} GROUP BY ?en ?cc ?item""")  # fmt: skip
+        assert row["name_en"] == fact["en"] and row["country"] == fact["cc"]
+        assert row["wikidata"] == fact["item"].rsplit("/", 1)[-1]
+        assert row["iso3166_2"] == fact.get("iso", "")
+        native = select(
+            graph,
+            f"""SELECT ?n WHERE {{ <{row["id"]}> skos:prefLabel ?n FILTER(LANG(?n) = "{row["name_lang"]}") }}""",
+        )
+        assert [n["n"] for n in native] == [row["name"]]
+        sites = select(graph, f"SELECT ?u WHERE {{ <{row['id']}> schema:url ?u }} ORDER BY ?u")
+        assert row["website"] == " | ".join(s["u"] for s in sites)
+
+
+def test_golden_files(dist: Path, regenerate) -> None:
+    for name in FILES:
+        check_golden(GOLDEN / "dist" / name, (dist / name).read_bytes(), regenerate)
+
+
+SCRIPT = """
+import random, sys
+from pathlib import Path
+from twinning.export import export
+from twinning.load import data_files, load_files, mapping_files, ontology_files
+root = Path(sys.argv[1])
+files = ontology_files(root) + data_files(root) + mapping_files(root)
+random.Random(int(sys.argv[3])).shuffle(files)
+export(load_files(files), Path(sys.argv[2]), root)
+"""
+
+
+def test_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
+    outputs = []
+    for seed, order in (("1", "11"), ("987", "12345")):
+        out = tmp_path / f"run-{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-c", SCRIPT, str(ROOT), str(out), order], check=True, env=env
+        )
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert sorted(outputs[0]) == FILES
+    assert outputs[0] == outputs[1]
+
+
+def test_failed_export_leaves_previous_files_intact(tmp_path: Path, graph, monkeypatch) -> None:
+    out = tmp_path / "dist"
+    export(graph, out, ROOT)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export_module.tables, "to_csv", broken)
+    with pytest.raises(OSError):
+        export(graph, out, ROOT, CatalogOptions(date="2030-01-01"))
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"]  # no staging folder left behind
+
+
+def test_date_and_base_url_options(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    args = [
+        "export",
+        "--root",
+        str(ROOT),
+        "--out",
+        str(out),
+        "--date",
+        "2030-01-02",
+        "--base-url",
+        "https://example.org/files/",
+    ]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    text = (out / "catalog.ttl").read_text(encoding="utf-8")
+    assert '"2030-01-02"^^xsd:date' in text and "<https://example.org/files/regions.csv>" in text
+
+
+def test_bad_date_is_refused() -> None:
+    result = CliRunner().invoke(main, ["export", "--root", str(ROOT), "--date", "23.11.2026"])
+    assert result.exit_code == 2
+    assert result.output == "Error: --date '23.11.2026' is not a date (YYYY-MM-DD)\n"
