@@ -11,7 +11,6 @@ service when an endpoint URL is given.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,15 +95,22 @@ def static_triples(root: Path) -> list[ox.Triple]:
     return rdfio.parse_file(root / "data" / "catalog" / "dcat.ttl")
 
 
+def _select(graph: LoadedGraph, query: str) -> list[dict[str, ox.NamedNode | ox.Literal]]:
+    solutions = graph.store.query(terms.sparql_prefixes() + query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
+
+
 def newest_date(graph: LoadedGraph, mapping_files: list[Path]) -> str:
     """The newest xsd:date recorded in the data (ontology excluded) or in the mappings."""
-    dates = {
-        t.object.value
-        for t in graph.triples
-        if isinstance(t.object, ox.Literal)
-        and t.object.datatype.value == XSD + "date"
-        and not _value(t.subject).startswith(terms.ONTOLOGY.rstrip("#"))
-    }
+    rows = _select(
+        graph,
+        f"""SELECT (MAX(STR(?d)) AS ?newest) WHERE {{
+              ?s ?p ?d FILTER(isLiteral(?d) && DATATYPE(?d) = xsd:date)
+              FILTER(!STRSTARTS(STR(?s), "{terms.ONTOLOGY.rstrip("#")}")) }}""",
+    )
+    dates = {rows[0]["newest"].value} if rows and "newest" in rows[0] else set()
     for path in mapping_files:
         dates |= {m.mapping_date for m in sssom.read_mappings(path) if m.mapping_date}
     if not dates:
@@ -112,44 +118,45 @@ def newest_date(graph: LoadedGraph, mapping_files: list[Path]) -> str:
     return max(dates)
 
 
+_DATED = """VALUES ?p { tw:signingDate tw:endDate tw:startDate dcterms:date tw:decisionYear
+                     tw:memberSince schema:startDate schema:endDate }
+           ?s ?p ?d
+           FILTER(isLiteral(?d) && DATATYPE(?d) IN (xsd:date, xsd:gYear, xsd:gYearMonth))"""
+
+
 def _temporal(graph: LoadedGraph) -> tuple[ox.Literal, ox.Literal] | None:
     """Earliest and latest dates the data states about agreements, decisions, events, projects."""
-    predicates = {
-        terms.SIGNING_DATE, terms.END_DATE, terms.tw("startDate"), DCT + "date",
-        terms.tw("decisionYear"), terms.tw("memberSince"),
-        terms.PREFIXES["schema"] + "startDate", terms.PREFIXES["schema"] + "endDate",
-    }  # fmt: skip
-    kinds = {XSD + "date", XSD + "gYear", XSD + "gYearMonth"}
-    values = [
-        t.object
-        for t in graph.triples
-        if t.predicate.value in predicates
-        and isinstance(t.object, ox.Literal)
-        and t.object.datatype.value in kinds
-    ]
-    if not values:
+    first = _select(
+        graph, f"SELECT ?d WHERE {{ {_DATED} }} ORDER BY STR(?d) STR(DATATYPE(?d)) LIMIT 1"
+    )
+    last = _select(
+        graph,
+        f"SELECT ?d WHERE {{ {_DATED} }} ORDER BY DESC(STR(?d)) DESC(STR(DATATYPE(?d))) LIMIT 1",
+    )
+    if not first:
         return None
-    ordered = sorted(values, key=lambda lit: (lit.value, lit.datatype.value))
-    return ordered[0], ordered[-1]
+    start, end = first[0]["d"], last[0]["d"]
+    assert isinstance(start, ox.Literal) and isinstance(end, ox.Literal)
+    return start, end
 
 
 def _void_statistics(graph: LoadedGraph) -> dict[str, int]:
-    subjects = {t.subject for t in graph.triples}
-    properties = {t.predicate for t in graph.triples}
-    classes = {t.object for t in graph.triples if t.predicate.value == terms.RDF_TYPE}
-    links = sum(1 for t in graph.triples if t.predicate.value == terms.OWL_SAME_AS)
-    return {
-        "triples": len(graph.triples),
-        "distinctSubjects": len(subjects),
-        "properties": len(properties),
-        "classes": len(classes),
-        "links": links,
-    }
+    [row] = _select(
+        graph,
+        """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?distinctSubjects)
+                  (COUNT(DISTINCT ?p) AS ?properties) WHERE { ?s ?p ?o }""",
+    )
+    [classes] = _select(graph, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }")
+    [links] = _select(graph, "SELECT (COUNT(*) AS ?n) WHERE { ?s owl:sameAs ?o }")
+    stats = {key: int(term.value) for key, term in row.items()}
+    stats["classes"] = int(classes["n"].value)
+    stats["links"] = int(links["n"].value)
+    return stats
 
 
 def build(
     graph: LoadedGraph,
-    files: dict[str, bytes],
+    files: dict[str, tuple[str, int]],
     static: list[ox.Triple],
     options: CatalogOptions,
     date: str,
@@ -186,16 +193,17 @@ def build(
         out.add(subject, DCT + "modified", day)
 
     # Spatial coverage: the countries of the regions, described as the data describes them.
-    countries = sorted(
-        {_value(t.object) for t in graph.triples if t.predicate.value == terms.COUNTRY}
-    )
+    countries = [
+        r["c"].value
+        for r in _select(graph, "SELECT DISTINCT ?c WHERE { ?r tw:country ?c } ORDER BY ?c")
+    ]
     keep = {terms.RDF_TYPE, SKOS + "prefLabel", SKOS + "inScheme", DCAT + "bbox", DCAT + "centroid"}
     for country in countries:
         for subject in (CATALOG, DATASET):
             out.add(subject, DCT + "spatial", country)
-    triples.extend(
-        t for t in graph.triples if _value(t.subject) in countries and t.predicate.value in keep
-    )
+        for quad in graph.store.quads_for_pattern(_n(country), None, None, None):
+            if quad.predicate.value in keep:
+                triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
     out.add(EU + "country", terms.RDF_TYPE, SKOS + "ConceptScheme")
     out.add(EU + "country", DCT + "title", _lit("Countries and territories", language="en"))
 
@@ -214,19 +222,18 @@ def build(
         if t.predicate.value == terms.RDF_TYPE and t.object == _n(DCAT + "Distribution")
     }
     for name in sorted(files):
-        data = files[name]
+        digest, size = files[name]
         distribution = distribution_iri(name)
         if distribution not in described:
             raise ValueError(f"{name}: no distribution {distribution} in data/catalog/dcat.ttl")
         url = options.base_url + name
         out.add(distribution, DCAT + "accessURL", url)
         out.add(distribution, DCAT + "downloadURL", url)
-        out.add(distribution, DCAT + "byteSize", _lit(str(len(data)), XSD + "nonNegativeInteger"))
+        out.add(distribution, DCAT + "byteSize", _lit(str(size), XSD + "nonNegativeInteger"))
         checksum = distribution + "/checksum"
         out.add(distribution, SPDX + "checksum", checksum)
         out.add(checksum, terms.RDF_TYPE, SPDX + "Checksum")
         out.add(checksum, SPDX + "algorithm", SHA256)
-        digest = hashlib.sha256(data).hexdigest()
         out.add(checksum, SPDX + "checksumValue", _lit(digest, XSD + "hexBinary"))
         out.add(distribution, DCT + "issued", day)
         out.add(distribution, DCT + "modified", day)

@@ -81,8 +81,13 @@ def _node_id(context: Context, term: ox.NamedNode | ox.BlankNode) -> str:
     return context.compact(term.value) if isinstance(term, ox.NamedNode) else f"_:{term.value}"
 
 
-def _value(context: Context, term: Any, coercion: str | None) -> Any:
-    if isinstance(term, (ox.NamedNode, ox.BlankNode)):
+def _value(context: Context, term: Any, coercion: str | None, cache: dict[str, str]) -> Any:
+    if isinstance(term, ox.NamedNode):
+        node_id = cache.get(term.value)
+        if node_id is None:
+            node_id = cache[term.value] = context.compact(term.value)
+        return node_id if coercion == "@id" else {"@id": node_id}
+    if isinstance(term, ox.BlankNode):
         node_id = _node_id(context, term)
         return node_id if coercion == "@id" else {"@id": node_id}
     assert isinstance(term, ox.Literal)
@@ -98,42 +103,70 @@ def _value(context: Context, term: Any, coercion: str | None) -> Any:
     return {"@value": term.value, "@type": context.compact(datatype)}
 
 
-def node_objects(context: Context, triples: Iterable[ox.Triple]) -> Iterator[dict[str, Any]]:
-    """One node object per subject, subjects in IRI order."""
-    by_subject: dict[Any, dict[str, list[Any]]] = {}
+def _node(
+    context: Context, subject: Any, predicates: dict[str, list[Any]], cache: dict[str, str]
+) -> dict[str, Any]:
+    node: dict[str, Any] = {"@id": _node_id(context, subject)}
+    types = predicates.pop(terms.RDF_TYPE, None)
+    if types:
+        names = sorted(
+            context.classes.get(t.value) or context.compact(t.value)
+            for t in types
+            if isinstance(t, ox.NamedNode)
+        )
+        node["@type"] = names[0] if len(names) == 1 else names
+    entries = []
+    properties = context.properties
+    for predicate, objects in predicates.items():
+        found = properties.get(predicate)
+        name, coercion = found if found else (context.compact(predicate), None)
+        if len(objects) == 1:
+            entries.append((name, _value(context, objects[0], coercion, cache)))
+        else:
+            ordered = sorted(set(objects), key=_sort_key)
+            entries.append((name, [_value(context, o, coercion, cache) for o in ordered]))
+    entries.sort(key=lambda entry: entry[0])
+    node.update(entries)
+    return node
+
+
+def node_objects(context: Context, triples: Iterable[Any]) -> Iterator[dict[str, Any]]:
+    """One node object per subject, in the order the subjects come.
+
+    ``triples`` must give each subject's triples together, as a store does; a subject that
+    comes back after another is an error rather than a silently split node.
+    """
+    cache: dict[str, str] = {}
+    done: set[Any] = set()
+    subject: Any = None
+    predicates: dict[str, list[Any]] = {}
     for triple in triples:
-        by_subject.setdefault(triple.subject, {}).setdefault(triple.predicate.value, []).append(
-            triple.object
-        )
-    for subject in sorted(by_subject, key=_sort_key):
-        predicates = by_subject[subject]
-        node: dict[str, Any] = {"@id": _node_id(context, subject)}
-        types = sorted(
-            (o for o in predicates.pop(terms.RDF_TYPE, []) if isinstance(o, ox.NamedNode)),
-            key=_sort_key,
-        )
-        if types:
-            names = [context.classes.get(t.value) or context.compact(t.value) for t in types]
-            node["@type"] = names[0] if len(names) == 1 else names
-        entries = []
-        for predicate, objects in predicates.items():
-            name, coercion = context.properties.get(predicate, (context.compact(predicate), None))
-            values = [_value(context, o, coercion) for o in sorted(set(objects), key=_sort_key)]
-            entries.append((name, values[0] if len(values) == 1 else values))
-        node.update(sorted(entries))
-        yield node
+        if triple.subject != subject:
+            if subject is not None:
+                yield _node(context, subject, predicates, cache)
+                done.add(subject)
+            if triple.subject in done:
+                raise ValueError(f"triples of {triple.subject} are not together")
+            subject, predicates = triple.subject, {}
+        predicates.setdefault(triple.predicate.value, []).append(triple.object)
+    if subject is not None:
+        yield _node(context, subject, predicates, cache)
 
 
-def write(context: Context, triples: Iterable[ox.Triple], out: IO[str]) -> None:
-    """Write a compacted JSON-LD document with the context inline (no remote context)."""
+def write(context: Context, triples: Iterable[Any], out: IO[str]) -> None:
+    """Write a compacted JSON-LD document with the context inline (no remote context).
+
+    The context is indented for people; each node object takes one line, which keeps
+    diffs small and lets the C JSON encoder do the work on large graphs.
+    """
     out.write('{\n  "@context": ')
     out.write(_indent(json.dumps(context.document["@context"], ensure_ascii=False, indent=2)))
     out.write(',\n  "@graph": [')
-    first = True
+    separator = "\n    "
     for node in node_objects(context, triples):
-        out.write("\n    " if first else ",\n    ")
-        out.write(_indent(json.dumps(node, ensure_ascii=False, indent=2), 4))
-        first = False
+        out.write(separator)
+        out.write(json.dumps(node, ensure_ascii=False))
+        separator = ",\n    "
     out.write("\n  ]\n}\n")
 
 

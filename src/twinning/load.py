@@ -61,20 +61,35 @@ def mapping_files(root: Path) -> list[Path]:
     return sorted((root / "data" / "mappings").glob("*.sssom.tsv"))
 
 
+_FORMATS = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+}
+# Files larger than this are not scanned for subject line numbers (reports stay fast).
+LOCATE_LIMIT = 5_000_000
+
+
 @dataclass
 class LoadedGraph:
-    """Triples from several files, with where each data subject is written."""
+    """An Oxigraph store holding several files, with where each data subject is written.
 
-    triples: set[ox.Triple]
+    Parsing happens in Oxigraph (``bulk_load``), so millions of triples load in seconds;
+    Python triple objects are made only when something asks for :attr:`triples`.
+    """
+
+    store: ox.Store
     files: list[Path]
     locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
 
     @functools.cached_property
-    def store(self) -> ox.Store:
-        """An in-memory Oxigraph store of the triples, for SPARQL."""
-        store = ox.Store()
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.triples)
-        return store
+    def triples(self) -> set[ox.Triple]:
+        """All triples as Python objects (for small graphs: pySHACL, tests)."""
+        return {ox.Triple(q.subject, q.predicate, q.object) for q in self.store}
+
+    def __len__(self) -> int:
+        return len(self.store)
 
     def sorted_triples(self) -> list[ox.Triple]:
         """The triples in canonical order (independent of the order files were read)."""
@@ -93,25 +108,41 @@ class LoadedGraph:
 
 
 def load_files(paths: Iterable[Path], locate: bool = True) -> LoadedGraph:
-    """Parse RDF files into one graph; raise :class:`rdfio.RdfSyntaxError` on bad input."""
-    triples: set[ox.Triple] = set()
+    """Load RDF files (and SSSOM mappings) into one store.
+
+    Raises :class:`rdfio.RdfSyntaxError` with ``file:line:column`` on unreadable input, and
+    on typed literals whose lexical form is invalid (``"2012-13-45"^^xsd:date``), which
+    Oxigraph would otherwise keep.
+    """
+    store = ox.Store()
     files: list[Path] = []
     locations: dict[str, tuple[Path, int]] = {}
     for path in paths:
-        if not path.exists():
+        if not path.is_file():
             raise rdfio.RdfSyntaxError(path, None, None, "no such file")
         files.append(path)
         if path.suffix == ".tsv":
             from . import sssom
 
-            triples.update(sssom.mapping_triples(sssom.read_mappings(path)))
+            triples = sssom.mapping_triples(sssom.read_mappings(path))
+            store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
             continue
-        triples.update(rdfio.parse_file(path))
-        if locate and path.suffix == ".ttl":
+        fmt = _FORMATS.get(path.suffix.lower())
+        if fmt is None:
+            raise rdfio.RdfSyntaxError(path, None, None, f"unknown RDF file type {path.suffix!r}")
+        try:
+            store.bulk_load(path=str(path), format=fmt)
+        except SyntaxError as err:
+            reason = rdfio.clean_reason(str(err))
+            raise rdfio.RdfSyntaxError(path, err.lineno, err.offset, reason) from err
+        except OSError as err:
+            raise rdfio.RdfSyntaxError(path, None, None, f"cannot read file: {err}") from err
+        if locate and path.suffix == ".ttl" and path.stat().st_size <= LOCATE_LIMIT:
             text = path.read_text(encoding="utf-8")
             for iri, line in rdfio.subject_lines(text).items():
                 locations.setdefault(iri, (path, line))
-    return LoadedGraph(triples=triples, files=files, locations=locations)
+    rdfio.check_typed_literals(store, files)
+    return LoadedGraph(store=store, files=files, locations=locations)
 
 
 def load_project(

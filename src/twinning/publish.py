@@ -31,7 +31,7 @@ def publish(
     graph: LoadedGraph, store: str, graph_iri: str | None = None, timeout: float = 120
 ) -> int:
     """Replace the graph at ``store`` with ours in one request; the number of triples sent."""
-    body = rdfio.canonical_ntriples(graph.triples)
+    body = rdfio.canonical_ntriples(graph.store)
     url = graph_store_url(store, graph_iri)
     request = urllib.request.Request(url, data=body, method="PUT")
     request.add_header("Content-Type", "application/n-triples")

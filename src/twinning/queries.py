@@ -207,21 +207,22 @@ def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> di
 
 
 def run_local(store: ox.Store, text: str) -> Results:
-    """Run a SELECT query on an Oxigraph store."""
+    """Run a SELECT query on an Oxigraph store.
+
+    Oxigraph writes the SPARQL JSON results itself, which is much faster on large results
+    than converting each term in Python, and gives exactly what a remote endpoint sends.
+    """
     try:
         solutions = store.query(text)
         if not isinstance(solutions, ox.QuerySolutions):
             raise QueryError("only SELECT queries can be run by name")
-        variables = [v.value for v in solutions.variables]
-        rows = [
-            {name: _json_term(solution[name]) for name in variables if solution[name] is not None}
-            for solution in solutions  # evaluated lazily: SERVICE calls happen here
-        ]
+        # Evaluated while serializing: SERVICE calls and their errors happen here.
+        document = json.loads(solutions.serialize(format=ox.QueryResultsFormat.JSON) or b"{}")
     except SyntaxError as err:
         raise QueryError(f"the query does not parse: {str(err).splitlines()[0]}") from err
     except OSError as err:
         raise QueryError(f"the query failed: {str(err).splitlines()[0]}") from err
-    return Results(variables, rows)
+    return Results(list(document["head"]["vars"]), document["results"]["bindings"])
 
 
 def run_remote(endpoint: Any, text: str) -> Results:

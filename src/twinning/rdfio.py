@@ -69,20 +69,20 @@ def parse_file(path: Path) -> list[ox.Triple]:
     try:
         quads = list(ox.parse(data, format=fmt, base_iri=None))
     except SyntaxError as err:
-        reason = _clean_reason(str(err))
+        reason = clean_reason(str(err))
         raise RdfSyntaxError(path, err.lineno, err.offset, reason) from err
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     _check_literals(path, data, triples)
     return triples
 
 
-def _clean_reason(message: str) -> str:
+def clean_reason(message: str) -> str:
     """Oxigraph says 'Parser error at line 2 between columns 14 and 22: reason'; keep the reason."""
     match = re.match(
         r"Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): (.*)", message
     )
     text = match.group(1) if match else message
-    return re.sub(r"\s*\(line \d+\)$", "", text.strip().splitlines()[0])
+    return re.sub(r"\s*\((?:[^()]*, )?line \d+\)$", "", text.strip().splitlines()[0])
 
 
 _DATE_RE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
@@ -124,6 +124,40 @@ def _check_literals(path: Path, data: bytes, triples: list[ox.Triple]) -> None:
             raise RdfSyntaxError(
                 path, line, column, f'"{obj.value}" is not a valid xsd:{local} value'
             )
+
+
+CHECKED_DATATYPES = ("date", "gYear", "gYearMonth", "integer", "nonNegativeInteger",
+                     "positiveInteger", "boolean")  # fmt: skip
+
+
+def check_typed_literals(store: ox.Store, files: list[Path]) -> None:
+    """Raise :class:`RdfSyntaxError` for the first typed literal with an invalid lexical form.
+
+    Each distinct literal is checked once, so this stays cheap on millions of triples; the
+    error is located by looking for the literal's text in the files that were loaded.
+    """
+    datatypes = " ".join(f"<{terms.XSD}{local}>" for local in CHECKED_DATATYPES)
+    query = (
+        f"SELECT DISTINCT ?o WHERE {{ ?s ?p ?o FILTER(isLiteral(?o)) "
+        f"FILTER(DATATYPE(?o) IN ({datatypes.replace(' ', ', ')})) }}"
+    )
+    solutions = store.query(query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    literals = [row["o"] for row in solutions if isinstance(row["o"], ox.Literal)]
+    bad = sorted(
+        (lit for lit in literals if not literal_is_valid(lit.value, lit.datatype.value)),
+        key=lambda lit: lit.value,
+    )
+    if not bad:
+        return
+    literal = bad[0]
+    local = literal.datatype.value.removeprefix(terms.XSD)
+    reason = f'"{literal.value}" is not a valid xsd:{local} value'
+    for path in files:
+        line, column = _locate(path.read_bytes(), f'"{literal.value}"')
+        if line is not None:
+            raise RdfSyntaxError(path, line, column, reason)
+    raise RdfSyntaxError(files[0] if files else "<input>", None, None, reason)
 
 
 def _locate(data: bytes, needle: str) -> tuple[int | None, int | None]:
@@ -213,10 +247,27 @@ def canonical_turtle(
     return "\n".join(head) + "\n\n" + "\n".join(body)
 
 
-def canonical_ntriples(triples: Iterable[ox.Triple]) -> bytes:
-    """N-Triples with one line per distinct triple, lines sorted bytewise."""
-    lines = {ox.serialize([t], format=ox.RdfFormat.N_TRIPLES) or b"" for t in triples}
-    return b"".join(sorted(lines))
+def canonical_ntriples(store: ox.Store) -> bytes:
+    """The default graph as N-Triples, one line per triple, lines sorted bytewise.
+
+    Oxigraph writes the lines; sorting them makes the bytes independent of the order the
+    data was loaded in, and gives small diffs when the data changes.
+    """
+    dump = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+    lines = dump.splitlines(keepends=True)
+    lines.sort()
+    return b"".join(lines)
+
+
+def canonical_store(ntriples: bytes) -> ox.Store:
+    """A store filled in canonical (sorted) order.
+
+    Oxigraph's in-memory store iterates and dumps in an order fixed by the order of loading,
+    so a store filled from sorted N-Triples writes the same bytes in every run.
+    """
+    store = ox.Store()
+    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    return store
 
 
 def subject_lines(text: str, prefixes: dict[str, str] | None = None) -> dict[str, int]:

@@ -78,36 +78,85 @@ def _qid(iri: str) -> str:
     return iri.removeprefix(terms.WD) if iri.startswith(terms.WD) else ""
 
 
+def _solutions(graph: LoadedGraph, query: str) -> ox.QuerySolutions:
+    solutions = graph.store.query(terms.sparql_prefixes() + query)
+    assert isinstance(solutions, ox.QuerySolutions)
+    return solutions
+
+
+def _labels(graph: LoadedGraph) -> dict[str, str]:
+    """A label for every labelled resource: skos:prefLabel, then rdfs:label, then dcterms:title,
+    in English where there is one (as :meth:`_Graph.label` chooses, for all at once)."""
+    chosen: dict[str, str] = {}
+    for predicate in ("skos:prefLabel", "rdfs:label", "dcterms:title"):
+        found: dict[str, list[tuple[bool, str]]] = {}
+        for row in _solutions(
+            graph, f"SELECT ?s ?l WHERE {{ ?s {predicate} ?l FILTER(isLiteral(?l)) }}"
+        ):
+            literal = row["l"]
+            assert isinstance(literal, ox.Literal)
+            found.setdefault(row["s"].value, []).append((literal.language != "en", literal.value))
+        for subject, labels in found.items():
+            chosen.setdefault(subject, min(labels)[1])
+    return chosen
+
+
+AGREEMENT_PREDICATES = (
+    terms.HOME_REGION, terms.KIND, terms.DCT_TITLE, terms.PARTY, terms.SIGNING_DATE,
+    terms.tw("startDate"), terms.END_DATE, terms.STATUS, terms.APPROVED_BY, terms.DCT_SOURCE,
+)  # fmt: skip
+
+
 def agreement_rows(graph: LoadedGraph) -> list[dict[str, str]]:
-    g = _Graph(graph.store)
+    """One row per agreement, read with a handful of queries however many agreements there are."""
+    labels = _labels(graph)
+    same_as: dict[str, list[str]] = {}
+    for row in _solutions(graph, "SELECT ?r ?i WHERE { ?r a tw:Region ; owl:sameAs ?i }"):
+        same_as.setdefault(row["r"].value, []).append(_qid(row["i"].value))
+    decisions = {
+        row["d"].value: f"{row['n'].value}/{row['y'].value}"
+        for row in _solutions(
+            graph, "SELECT ?d ?n ?y WHERE { ?d tw:decisionNumber ?n ; tw:decisionYear ?y }"
+        )
+    }
+    store = graph.store
+    values: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = {
+        agreement: {} for agreement in _Graph(store).subjects_of_type(terms.AGREEMENT)
+    }
+    for predicate in AGREEMENT_PREDICATES:
+        for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
+            found = values.get(quad.subject.value)  # type: ignore[union-attr]
+            if found is not None:
+                found.setdefault(predicate, []).append(quad.object)  # type: ignore[arg-type]
     rows = []
-    for agreement in g.subjects_of_type(terms.AGREEMENT):
-        parties = sorted(g.values(agreement, terms.PARTY), key=lambda p: (g.label(p), p))
-        titles = [o for o in g.objects(agreement, terms.DCT_TITLE) if isinstance(o, ox.Literal)]
-        decisions = g.values(agreement, terms.APPROVED_BY)
+    for agreement in sorted(values):
+        found = values[agreement]
+
+        def plain(predicate: str) -> list[str]:
+            return sorted(o.value for o in found.get(predicate, []))  # noqa: B023
+
+        def labelled(predicate: str) -> str:
+            return _join(sorted(labels.get(o, "") for o in plain(predicate)))
+
+        parties = sorted(plain(terms.PARTY), key=lambda p: (labels.get(p, ""), p))
+        titles = sorted(
+            (o for o in found.get(terms.DCT_TITLE, []) if isinstance(o, ox.Literal)), key=_key
+        )
         rows.append(
             {
                 "id": agreement,
-                "home": _join(g.label(h) for h in g.values(agreement, terms.HOME_REGION)),
-                "kind": _join(g.label(k) for k in g.values(agreement, terms.KIND)),
+                "home": labelled(terms.HOME_REGION),
+                "kind": labelled(terms.KIND),
                 "title": titles[0].value if titles else "",
                 "title_lang": (titles[0].language or "") if titles else "",
-                "parties": _join(g.label(p) for p in parties),
-                "party_wikidata": _join(
-                    _join(_qid(i) for i in g.values(p, terms.OWL_SAME_AS)) for p in parties
-                ),
-                "signed": _join(g.values(agreement, terms.SIGNING_DATE)),
-                "started": _join(g.values(agreement, terms.tw("startDate"))),
-                "ended": _join(g.values(agreement, terms.END_DATE)),
-                "status": _join(g.label(s) for s in g.values(agreement, terms.STATUS)),
-                "decision": _join(
-                    "/".join(
-                        g.values(d, terms.tw("decisionNumber"))
-                        + g.values(d, terms.tw("decisionYear"))
-                    )
-                    for d in decisions
-                ),
-                "source": _join(g.label(s) for s in g.values(agreement, terms.DCT_SOURCE)),
+                "parties": _join(labels.get(p, "") for p in parties),
+                "party_wikidata": _join(_join(sorted(same_as.get(p, []))) for p in parties),
+                "signed": _join(plain(terms.SIGNING_DATE)),
+                "started": _join(plain(terms.tw("startDate"))),
+                "ended": _join(plain(terms.END_DATE)),
+                "status": labelled(terms.STATUS),
+                "decision": _join(decisions.get(d, "") for d in plain(terms.APPROVED_BY)),
+                "source": labelled(terms.DCT_SOURCE),
             }
         )
     return rows
