@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -47,24 +48,33 @@ def write_files(
     context = jsonld.Context.load(root / "ontology" / CONTEXT)
     ntriples = rdfio.canonical_ntriples(graph.store)
     (folder / NTRIPLES).write_bytes(ntriples)
-    canonical = rdfio.canonical_store(ntriples)
+
+    def canonical_turtle() -> ox.Store:
+        # Oxigraph loads and writes without holding Python's lock: this runs beside the CSVs.
+        store = rdfio.canonical_store(ntriples)
+        store.dump(
+            str(folder / TURTLE),
+            format=ox.RdfFormat.TURTLE,
+            from_graph=ox.DefaultGraph(),
+            prefixes=terms.PREFIXES,
+        )
+        return store
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(canonical_turtle)
+        (folder / AGREEMENTS_CSV).write_text(
+            tables.to_csv(tables.AGREEMENT_COLUMNS, tables.agreement_rows(graph)),
+            encoding="utf-8",
+        )
+        (folder / REGIONS_CSV).write_text(
+            tables.to_csv(tables.REGION_COLUMNS, tables.region_rows(graph)), encoding="utf-8"
+        )
+        canonical = pending.result()
     del ntriples
-    canonical.dump(
-        str(folder / TURTLE),
-        format=ox.RdfFormat.TURTLE,
-        from_graph=ox.DefaultGraph(),
-        prefixes=terms.PREFIXES,
-    )
     with (folder / JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
         jsonld.write(context, canonical, handle)
     del canonical
     shutil.copyfile(root / "ontology" / CONTEXT, folder / CONTEXT)
-    (folder / AGREEMENTS_CSV).write_text(
-        tables.to_csv(tables.AGREEMENT_COLUMNS, tables.agreement_rows(graph)), encoding="utf-8"
-    )
-    (folder / REGIONS_CSV).write_text(
-        tables.to_csv(tables.REGION_COLUMNS, tables.region_rows(graph)), encoding="utf-8"
-    )
     date = options.date or catalog.newest_date(graph, mapping_files(root))
     files = {name: _sha256_and_size(folder / name) for name in DATA_FILES}
     catalog_triples = catalog.build(graph, files, catalog.static_triples(root), options, date)
