@@ -37,20 +37,6 @@ FOAF = terms.PREFIXES["foaf"]
 SKOS = terms.PREFIXES["skos"]
 XSD = terms.XSD
 
-PUBLISHER_TYPES = {
-    "Academia-ScientificOrganisation": "Academia/Scientific organisation",
-    "Company": "Company",
-    "IndustryConsortium": "Industry consortium",
-    "LocalAuthority": "Local Authority",
-    "NationalAuthority": "National authority",
-    "NonGovernmentalOrganisation": "Non-Governmental Organisation",
-    "NonProfitOrganisation": "Non-Profit Organisation",
-    "PrivateIndividual(s)": "Private Individual(s)",
-    "RegionalAuthority": "Regional authority",
-    "StandardisationBody": "Standardisation body",
-    "SupraNationalAuthority": "Supra-national authority",
-}
-
 
 @dataclass
 class CatalogOptions:
@@ -181,7 +167,9 @@ def build(
         out.add(publisher, DCT + "type", kind)
         out.add(kind, terms.RDF_TYPE, SKOS + "Concept")
         out.add(
-            kind, SKOS + "prefLabel", _lit(PUBLISHER_TYPES[options.publisher_type], language="en")
+            kind,
+            SKOS + "prefLabel",
+            _lit(terms.PUBLISHER_TYPES[options.publisher_type], language="en"),
         )
         out.add(kind, SKOS + "inScheme", "http://purl.org/adms/publishertype/1.0")
         if publisher.startswith(CORPORATE_BODY + "/"):

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from . import __version__, terms
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -107,7 +107,7 @@ def export_options(function: F) -> F:
         click.option("--publisher-name", help="Name of the publishing body."),
         click.option(
             "--publisher-type",
-            type=click.Choice(sorted(_PUBLISHER_TYPES)),
+            type=click.Choice(sorted(terms.PUBLISHER_TYPES)),
             default="NonProfitOrganisation",
             show_default=True,
             help="ADMS publisher type of the publishing body.",
@@ -118,46 +118,25 @@ def export_options(function: F) -> F:
     return function
 
 
-_PUBLISHER_TYPES = [
-    "Academia-ScientificOrganisation", "Company", "IndustryConsortium", "LocalAuthority",
-    "NationalAuthority", "NonGovernmentalOrganisation", "NonProfitOrganisation",
-    "PrivateIndividual(s)", "RegionalAuthority", "StandardisationBody", "SupraNationalAuthority",
-]  # fmt: skip
-
-
-def _catalog_options(
-    base_url: str,
-    date: str | None,
-    endpoint_url: str | None,
-    publisher: str | None,
-    publisher_name: str | None,
-    publisher_type: str,
-) -> Any:
+def _catalog_options(options: dict[str, Any]) -> Any:
+    """The catalogue options from the shared export options (all but --out)."""
     import datetime
 
     from .catalog import CatalogOptions
 
+    date = options["date"]
     if date is not None:
         try:
             datetime.date.fromisoformat(date)
         except ValueError as err:
             raise CannotRun(f"--date {date!r} is not a date (YYYY-MM-DD)") from err
-    return CatalogOptions(base_url, date, endpoint_url, publisher, publisher_name, publisher_type)
+    return CatalogOptions(**options)
 
 
 @main.command()
 @root_option
 @export_options
-def build(
-    root: Path | None,
-    out: Path,
-    base_url: str,
-    date: str | None,
-    endpoint_url: str | None,
-    publisher: str | None,
-    publisher_name: str | None,
-    publisher_type: str,
-) -> None:
+def build(root: Path | None, out: Path, **options: Any) -> None:
     """Validate the shipped data and export the graph into dist/.
 
     Stops with exit code 1, writing nothing, when the data has SHACL violations
@@ -174,6 +153,7 @@ def build(
     from .validate import load_shapes, render_text, summary, validate_graph
 
     project = _root(root)
+    catalog_options = _catalog_options(options)
     with expected_errors():
         graph = load_project(project)
         report = validate_graph(graph, load_shapes(project))
@@ -181,11 +161,8 @@ def build(
         click.echo(render_text(report, project), err=True)
         raise Problems(f"build stopped, {out}/ not written: {summary(report)}")
     click.echo(summary(report), err=True)
-    options = _catalog_options(
-        base_url, date, endpoint_url, publisher, publisher_name, publisher_type
-    )
     with expected_errors():
-        written = export(graph, out, project, options)
+        written = export(graph, out, project, catalog_options)
     for path in written:
         click.echo(f"wrote {path}")
 
@@ -193,16 +170,7 @@ def build(
 @main.command("export")
 @root_option
 @export_options
-def export_command(
-    root: Path | None,
-    out: Path,
-    base_url: str,
-    date: str | None,
-    endpoint_url: str | None,
-    publisher: str | None,
-    publisher_name: str | None,
-    publisher_type: str,
-) -> None:
+def export_command(root: Path | None, out: Path, **options: Any) -> None:
     """Write Turtle, N-Triples, JSON-LD, CSV and a DCAT-AP catalogue into a folder.
 
     Unlike `build`, does not validate first. Files are written to a temporary
@@ -217,12 +185,10 @@ def export_command(
     from .load import load_project
 
     project = _root(root)
-    options = _catalog_options(
-        base_url, date, endpoint_url, publisher, publisher_name, publisher_type
-    )
+    catalog_options = _catalog_options(options)
     with expected_errors():
         graph = load_project(project)
-        written = export(graph, out, project, options)
+        written = export(graph, out, project, catalog_options)
     for path in written:
         click.echo(f"wrote {path}")
 

@@ -49,7 +49,7 @@ def write_files(
     ntriples = rdfio.canonical_ntriples(graph.store)
     (folder / NTRIPLES).write_bytes(ntriples)
 
-    def canonical_turtle() -> ox.Store:
+    def canonical_turtle(ntriples: bytes) -> ox.Store:
         # Oxigraph loads and writes without holding Python's lock: this runs beside the CSVs.
         store = rdfio.canonical_store(ntriples)
         store.dump(
@@ -61,7 +61,7 @@ def write_files(
         return store
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(canonical_turtle)
+        pending = pool.submit(canonical_turtle, ntriples)
         (folder / AGREEMENTS_CSV).write_text(
             tables.to_csv(tables.AGREEMENT_COLUMNS, tables.agreement_rows(graph)),
             encoding="utf-8",

@@ -287,46 +287,24 @@ class Compiler:
         """A graph pattern that holds when ?value satisfies one value-level constraint."""
         if key == SH["class"]:
             return self.instance_of("?value", str(obj))
-        if key == SH.datatype:
-            return f"FILTER(isLiteral(?value) && DATATYPE(?value) = {_nt(obj)})"
-        if key == SH.nodeKind:
-            tests = {
-                SH.IRI: "isIRI(?value)",
-                SH.Literal: "isLiteral(?value)",
-                SH.BlankNode: "isBlank(?value)",
-                SH.BlankNodeOrIRI: "(isBlank(?value) || isIRI(?value))",
-                SH.IRIOrLiteral: "(isIRI(?value) || isLiteral(?value))",
-                SH.BlankNodeOrLiteral: "(isBlank(?value) || isLiteral(?value))",
-            }
-            return f"FILTER({tests[obj]})"  # type: ignore[index]
-        if key == SH.pattern:
-            flags = self.shapes.value(shape, SH.flags)
-            flag_arg = f", {_nt(rdflib.Literal(str(flags)))}" if flags is not None else ""
-            return f"FILTER(!isBlank(?value) && REGEX(STR(?value), {_nt(obj)}{flag_arg}))"
-        if key == SH["in"]:
-            members = ", ".join(_nt(m) for m in Collection(self.shapes, obj))
-            return f"FILTER(?value IN ({members}))"
         if key == SH["or"]:
+            members = (SH["class"], SH.datatype, SH.nodeKind, SH.pattern, SH["in"])
             alternatives = []
             for member in Collection(self.shapes, obj):
                 conditions = []
-                for member_key in (SH["class"], SH.datatype, SH.nodeKind, SH.pattern, SH["in"]):
+                for member_key in members:
                     member_obj = self.shapes.value(member, member_key)
                     if member_obj is not None:
                         conditions.append(self.value_condition(member, member_key, member_obj))
-                extra = set(self.shapes.predicates(member)) - {
-                    SH["class"],
-                    SH.datatype,
-                    SH.nodeKind,
-                    SH.pattern,
-                    SH["in"],
-                    SH.flags,
-                }
+                extra = set(self.shapes.predicates(member)) - {*members, SH.flags}
                 if extra or not conditions:
                     raise UnsupportedShape(f"{shape}: unsupported member of sh:or")
                 alternatives.append("{ " + " ".join(conditions) + " }")
             return " UNION ".join(alternatives)
-        raise UnsupportedShape(f"{shape}: unsupported constraint {key}")
+        expression = self.value_expression(shape, key, obj)
+        if expression is None:
+            raise UnsupportedShape(f"{shape}: unsupported constraint {key}")
+        return f"FILTER({expression})"
 
     def node_or_check(
         self, target: str, shape: rdflib.term.Node, or_list: rdflib.term.Node
