@@ -46,12 +46,11 @@ def write_files(
 ) -> None:
     """Write every export file into ``folder``."""
     context = jsonld.Context.load(root / "ontology" / CONTEXT)
-    ntriples = rdfio.canonical_ntriples(graph.store)
-    (folder / NTRIPLES).write_bytes(ntriples)
+    rdfio.write_canonical_ntriples(graph.store, folder / NTRIPLES)
 
-    def canonical_turtle(ntriples: bytes) -> ox.Store:
+    def canonical_turtle() -> ox.Store:
         # Oxigraph loads and writes without holding Python's lock: this runs beside the CSVs.
-        store = rdfio.canonical_store(ntriples)
+        store = rdfio.canonical_store(folder / NTRIPLES)
         store.dump(
             str(folder / TURTLE),
             format=ox.RdfFormat.TURTLE,
@@ -61,7 +60,7 @@ def write_files(
         return store
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(canonical_turtle, ntriples)
+        pending = pool.submit(canonical_turtle)
         (folder / AGREEMENTS_CSV).write_text(
             tables.to_csv(tables.AGREEMENT_COLUMNS, tables.agreement_rows(graph)),
             encoding="utf-8",
@@ -70,7 +69,6 @@ def write_files(
             tables.to_csv(tables.REGION_COLUMNS, tables.region_rows(graph)), encoding="utf-8"
         )
         canonical = pending.result()
-    del ntriples
     with (folder / JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
         jsonld.write(context, canonical, handle)
     del canonical

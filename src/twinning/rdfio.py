@@ -259,14 +259,24 @@ def canonical_ntriples(store: ox.Store) -> bytes:
     return b"".join(lines)
 
 
-def canonical_store(ntriples: bytes) -> ox.Store:
-    """A store filled in canonical (sorted) order.
+def write_canonical_ntriples(store: ox.Store, path: Path) -> None:
+    """Write :func:`canonical_ntriples` to a file without holding a joined copy in memory."""
+    dump = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+    lines = dump.splitlines(keepends=True)
+    del dump
+    lines.sort()
+    with path.open("wb") as handle:
+        handle.writelines(lines)
+
+
+def canonical_store(ntriples: Path) -> ox.Store:
+    """A store filled in canonical (sorted) order from a canonical N-Triples file.
 
     Oxigraph's in-memory store iterates and dumps in an order fixed by the order of loading,
     so a store filled from sorted N-Triples writes the same bytes in every run.
     """
     store = ox.Store()
-    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
