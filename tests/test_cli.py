@@ -55,3 +55,27 @@ def test_missing_project_folder_is_exit_2(tmp_path, monkeypatch) -> None:
     result = CliRunner().invoke(main, ["validate"])
     assert result.exit_code == 2
     assert result.output == f"Error: TWINNING_ROOT={tmp_path / 'nowhere'} has no ontology/ folder\n"
+
+
+def render_reference() -> str:
+    """docs/cli.md: every command's --help, in the order of the command tree."""
+    parts = [
+        "# Command reference\n\n"
+        "Generated from `--help`; `pytest --regenerate-golden` rewrites it and "
+        "`tests/test_cli.py` fails when it is stale.\n"
+    ]
+    for path in [(), *COMMANDS]:
+        result = CliRunner().invoke(main, [*path, "--help"], terminal_width=100)
+        text = result.output.replace("Usage: main", "Usage: twinning")
+        parts.append(
+            f"\n## twinning {' '.join(path)}\n\n```text\n{text}```\n".replace(
+                "twinning \n", "twinning\n"
+            )
+        )
+    return "".join(parts)
+
+
+def test_cli_reference_is_current(regenerate) -> None:
+    from .conftest import ROOT, check_golden
+
+    check_golden(ROOT / "docs" / "cli.md", render_reference(), regenerate)
