@@ -269,15 +269,9 @@ def write_canonical_ntriples(store: ox.Store, path: Path) -> None:
         handle.writelines(lines)
 
 
-def canonical_store(ntriples: Path) -> ox.Store:
-    """A store filled in canonical (sorted) order from a canonical N-Triples file.
-
-    Oxigraph's in-memory store iterates and dumps in an order fixed by the order of loading,
-    so a store filled from sorted N-Triples writes the same bytes in every run.
-    """
-    store = ox.Store()
-    store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
-    return store
+def read_ntriples(path: Path) -> Iterator[ox.Quad]:
+    """Stream the triples of an N-Triples file in file order (parsed by Oxigraph)."""
+    return iter(ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES))
 
 
 def subject_lines(text: str, prefixes: dict[str, str] | None = None) -> dict[str, int]:
