@@ -140,12 +140,44 @@ def _void_statistics(graph: LoadedGraph) -> dict[str, int]:
     return stats
 
 
+@dataclass
+class DataFacts:
+    """What the catalogue says about the data, read from the store in one go."""
+
+    date: str
+    countries: list[str]
+    country_triples: list[ox.Triple]
+    period: tuple[ox.Literal, ox.Literal] | None
+    stats: dict[str, int]
+
+
+def data_facts(graph: LoadedGraph, mapping_files: list[Path], date: str | None) -> DataFacts:
+    """Dates, coverage and statistics of the data: SPARQL only, safe to run in a thread."""
+    countries = [
+        r["c"].value
+        for r in _select(graph, "SELECT DISTINCT ?c WHERE { ?r tw:country ?c } ORDER BY ?c")
+    ]
+    keep = {terms.RDF_TYPE, SKOS + "prefLabel", SKOS + "inScheme", DCAT + "bbox", DCAT + "centroid"}
+    country_triples = [
+        ox.Triple(quad.subject, quad.predicate, quad.object)
+        for country in countries
+        for quad in graph.store.quads_for_pattern(_n(country), None, None, None)
+        if quad.predicate.value in keep
+    ]
+    return DataFacts(
+        date=date or newest_date(graph, mapping_files),
+        countries=countries,
+        country_triples=country_triples,
+        period=_temporal(graph),
+        stats=_void_statistics(graph),
+    )
+
+
 def build(
-    graph: LoadedGraph,
+    facts: DataFacts,
     files: dict[str, tuple[str, int]],
     static: list[ox.Triple],
     options: CatalogOptions,
-    date: str,
 ) -> list[ox.Triple]:
     """The whole catalogue as triples."""
     triples = list(static)
@@ -175,27 +207,20 @@ def build(
         if publisher.startswith(CORPORATE_BODY + "/"):
             out.add(publisher, SKOS + "inScheme", CORPORATE_BODY)
 
-    day = _lit(date, XSD + "date")
+    day = _lit(facts.date, XSD + "date")
     for subject in (CATALOG, DATASET):
         out.add(subject, DCT + "issued", day)
         out.add(subject, DCT + "modified", day)
 
     # Spatial coverage: the countries of the regions, described as the data describes them.
-    countries = [
-        r["c"].value
-        for r in _select(graph, "SELECT DISTINCT ?c WHERE { ?r tw:country ?c } ORDER BY ?c")
-    ]
-    keep = {terms.RDF_TYPE, SKOS + "prefLabel", SKOS + "inScheme", DCAT + "bbox", DCAT + "centroid"}
-    for country in countries:
+    for country in facts.countries:
         for subject in (CATALOG, DATASET):
             out.add(subject, DCT + "spatial", country)
-        for quad in graph.store.quads_for_pattern(_n(country), None, None, None):
-            if quad.predicate.value in keep:
-                triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
+    triples.extend(facts.country_triples)
     out.add(EU + "country", terms.RDF_TYPE, SKOS + "ConceptScheme")
     out.add(EU + "country", DCT + "title", _lit("Countries and territories", language="en"))
 
-    period = _temporal(graph)
+    period = facts.period
     if period:
         temporal = DATASET + "/temporal"
         out.add(DATASET, DCT + "temporal", temporal)
@@ -226,7 +251,7 @@ def build(
         out.add(distribution, DCT + "issued", day)
         out.add(distribution, DCT + "modified", day)
 
-    stats = _void_statistics(graph)
+    stats = facts.stats
     integer = XSD + "integer"
     for key in ("triples", "distinctSubjects", "properties", "classes"):
         out.add(DATASET, VOID + key, _lit(str(stats[key]), integer))

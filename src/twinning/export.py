@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -45,6 +46,11 @@ def write_files(
 ) -> None:
     """Write every export file into ``folder``."""
     context = jsonld.Context.load(root / "ontology" / CONTEXT)
+    # The catalogue's SPARQL reads run in Oxigraph without Python's lock: start them now,
+    # beside the files written below.
+    pool = ThreadPoolExecutor(max_workers=1)
+    facts = pool.submit(catalog.data_facts, graph, mapping_files(root), options.date)
+    pool.shutdown(wait=False)
     rdfio.write_canonical_ntriples(graph.store, folder / NTRIPLES)
     # Turtle and JSON-LD stream from the sorted N-Triples: same bytes every run, subjects in
     # order, and no second copy of the graph in memory.
@@ -63,9 +69,9 @@ def write_files(
         tables.to_csv(tables.REGION_COLUMNS, tables.region_rows(graph)), encoding="utf-8"
     )
     shutil.copyfile(root / "ontology" / CONTEXT, folder / CONTEXT)
-    date = options.date or catalog.newest_date(graph, mapping_files(root))
     files = {name: _sha256_and_size(folder / name) for name in DATA_FILES}
-    catalog_triples = catalog.build(graph, files, catalog.static_triples(root), options, date)
+    static = catalog.static_triples(root)
+    catalog_triples = catalog.build(facts.result(), files, static, options)
     (folder / CATALOG_TTL).write_text(rdfio.canonical_turtle(catalog_triples), encoding="utf-8")
     ordered = sorted(catalog_triples, key=lambda t: rdfio.term_sort_key(t.subject))
     with (folder / CATALOG_JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
