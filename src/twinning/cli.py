@@ -149,17 +149,12 @@ def build(root: Path | None, out: Path, **options: Any) -> None:
         twinning build --out dist --base-url https://example.org/twinning/
     """
     from .export import export
-    from .load import load_project
-    from .validate import load_shapes, render_text, summary, validate_graph
 
     project = _root(root)
     catalog_options = _catalog_options(options)
-    with expected_errors():
-        graph = load_project(project)
-        report = validate_graph(graph, load_shapes(project))
-    if not report.conforms:
-        click.echo(render_text(report, project), err=True)
-        raise Problems(f"build stopped, {out}/ not written: {summary(report)}")
+    from .validate import summary
+
+    graph, report = _valid_graph(project, f"build stopped, {out}/ not written")
     click.echo(summary(report), err=True)
     with expected_errors():
         written = export(graph, out, project, catalog_options)
@@ -279,6 +274,20 @@ def fmt(root: Path | None, check: bool, paths: tuple[Path, ...]) -> None:
     for path in changed:
         click.echo(f"formatted {path}")
     click.echo(f"{len(changed)} of {len(files)} file(s) changed")
+
+
+def _valid_graph(project: Path, refusal: str) -> tuple[Any, Any]:
+    """Load and validate the project (graph, report); stop with exit 1 on violations."""
+    from .load import load_project
+    from .validate import load_shapes, render_text, summary, validate_graph
+
+    with expected_errors():
+        graph = load_project(project)
+        report = validate_graph(graph, load_shapes(project))
+    if not report.conforms:
+        click.echo(render_text(report, project), err=True)
+        raise Problems(f"{refusal}: {summary(report)}")
+    return graph, report
 
 
 def _endpoint(url: str, timeout: float, cache: bool) -> Any:
@@ -565,18 +574,10 @@ def publish(root: Path | None, endpoint: str, graph_iri: str | None, timeout: fl
         oxigraph serve --location /tmp/twinning --bind 127.0.0.1:7878 &
         twinning publish --endpoint http://127.0.0.1:7878/store
     """
-    from .load import load_project
     from .publish import publish as put_graph
     from .sparql_client import EndpointError
-    from .validate import load_shapes, render_text, summary, validate_graph
 
-    project = _root(root)
-    with expected_errors():
-        graph = load_project(project)
-        report = validate_graph(graph, load_shapes(project))
-    if not report.conforms:
-        click.echo(render_text(report, project), err=True)
-        raise Problems(f"not published: {summary(report)}")
+    graph, _report = _valid_graph(_root(root), "not published")
     try:
         count = put_graph(graph, endpoint, graph_iri, timeout)
     except EndpointError as err:

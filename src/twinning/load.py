@@ -61,12 +61,6 @@ def mapping_files(root: Path) -> list[Path]:
     return sorted((root / "data" / "mappings").glob("*.sssom.tsv"))
 
 
-_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-}
 # Files larger than this are not scanned for subject line numbers (reports stay fast).
 LOCATE_LIMIT = 5_000_000
 
@@ -90,17 +84,6 @@ class LoadedGraph:
 
     def __len__(self) -> int:
         return len(self.store)
-
-    def sorted_triples(self) -> list[ox.Triple]:
-        """The triples in canonical order (independent of the order files were read)."""
-        return sorted(
-            self.triples,
-            key=lambda t: (
-                rdfio.term_sort_key(t.subject),
-                t.predicate.value,
-                rdfio.term_sort_key(t.object),
-            ),
-        )
 
     def location(self, iri: str) -> tuple[Path, int] | None:
         """The file and line where a subject is defined, if known."""
@@ -127,7 +110,7 @@ def load_files(paths: Iterable[Path], locate: bool = True) -> LoadedGraph:
             triples = sssom.mapping_triples(sssom.read_mappings(path))
             store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
             continue
-        fmt = _FORMATS.get(path.suffix.lower())
+        fmt = rdfio.FORMATS.get(path.suffix.lower())
         if fmt is None:
             raise rdfio.RdfSyntaxError(path, None, None, f"unknown RDF file type {path.suffix!r}")
         try:

@@ -191,21 +191,6 @@ class Results:
         return out
 
 
-def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != terms.XSD + "string":
-            out["datatype"] = term.datatype.value
-        return out
-    raise QueryError("RDF-star triples in results are not supported")
-
-
 def run_local(store: ox.Store, text: str) -> Results:
     """Run a SELECT query on an Oxigraph store.
 

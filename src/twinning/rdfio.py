@@ -42,7 +42,7 @@ class RdfSyntaxError(Exception):
 
 # ----------------------------------------------------------------------------- parsing
 
-_FORMATS = {
+FORMATS = {
     ".ttl": ox.RdfFormat.TURTLE,
     ".nt": ox.RdfFormat.N_TRIPLES,
     ".jsonld": ox.RdfFormat.JSON_LD,
@@ -56,16 +56,13 @@ def parse_file(path: Path) -> list[ox.Triple]:
     Besides syntax, literals of the date and number datatypes must have a valid lexical
     form: Oxigraph keeps ``"2012-13-45"^^xsd:date`` silently, so we check it here.
     """
-    fmt = _FORMATS.get(path.suffix.lower())
+    fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise RdfSyntaxError(path, None, None, f"unknown RDF file type {path.suffix!r}")
     try:
         data = path.read_bytes()
     except OSError as err:
         raise RdfSyntaxError(path, None, None, f"cannot read file: {err.strerror}") from err
-    if fmt == ox.RdfFormat.JSON_LD:
-        # Never fetch remote contexts: Oxigraph's JSON-LD parser has no document loader.
-        pass
     try:
         quads = list(ox.parse(data, format=fmt, base_iri=None))
     except SyntaxError as err:
@@ -247,26 +244,27 @@ def canonical_turtle(
     return "\n".join(head) + "\n\n" + "\n".join(body)
 
 
+def _sorted_ntriples_lines(store: ox.Store) -> list[bytes]:
+    dump = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+    lines = dump.splitlines(keepends=True)
+    del dump
+    lines.sort()
+    return lines
+
+
 def canonical_ntriples(store: ox.Store) -> bytes:
     """The default graph as N-Triples, one line per triple, lines sorted bytewise.
 
     Oxigraph writes the lines; sorting them makes the bytes independent of the order the
     data was loaded in, and gives small diffs when the data changes.
     """
-    dump = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
-    lines = dump.splitlines(keepends=True)
-    lines.sort()
-    return b"".join(lines)
+    return b"".join(_sorted_ntriples_lines(store))
 
 
 def write_canonical_ntriples(store: ox.Store, path: Path) -> None:
     """Write :func:`canonical_ntriples` to a file without holding a joined copy in memory."""
-    dump = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
-    lines = dump.splitlines(keepends=True)
-    del dump
-    lines.sort()
     with path.open("wb") as handle:
-        handle.writelines(lines)
+        handle.writelines(_sorted_ntriples_lines(store))
 
 
 def read_ntriples(path: Path) -> Iterator[ox.Quad]:
