@@ -7,54 +7,65 @@ command could not run (unreadable input, unknown option, unreachable endpoint).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+import os
+import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from . import __version__, terms
+from .errors import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_PROBLEMS, CannotRun, DataProblem
+from .errors import TwinningError as TwinningError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_CANNOT_RUN = 2
+DEBUG_ENV = "TWINNING_DEBUG"
 
 
-class CannotRun(click.ClickException):
-    """An expected failure that stopped the command: exit code 2 with a one-line message."""
+class TwinningGroup(click.Group):
+    """The one place where library errors become exit codes and one-line messages.
 
-    exit_code = EXIT_CANNOT_RUN
+    :class:`~twinning.errors.TwinningError` gives its own exit code (1 data problems, 2 could
+    not run); an OS error (disk full, permission) is "could not run"; Ctrl-C exits 130. Any
+    other exception is a bug: it is reported in one line asking for a report (the traceback
+    with ``TWINNING_DEBUG=1``), exit 2.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except TwinningError as err:
+            _fail(err.one_line(), err.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", EXIT_INTERRUPTED)
+        except OSError as err:
+            where = f"{err.filename}: " if err.filename else ""
+            _fail(f"{where}{err.strerror or err}", EXIT_CANNOT_RUN)
+        except Exception as err:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            name = type(err).__name__
+            _fail(
+                f"internal error (a bug in twinning, please report it): {name}: {err}; "
+                f"set {DEBUG_ENV}=1 to see where",
+                EXIT_CANNOT_RUN,
+            )
 
 
-class Problems(click.ClickException):
-    """The command ran and found problems in the data: exit code 1."""
-
-    exit_code = EXIT_PROBLEMS
-
-
-@contextmanager
-def expected_errors() -> Iterator[None]:
-    """Turn the library's expected exceptions into one-line messages with exit code 2."""
-    from .load import ProjectNotFound
-    from .rdfio import RdfSyntaxError
-    from .sssom import MappingError
-
-    try:
-        yield
-    except (RdfSyntaxError, ProjectNotFound, MappingError) as err:
-        raise CannotRun(str(err)) from err
-    except OSError as err:
-        raise CannotRun(f"{err.filename or ''}: {err.strerror}".lstrip(": ")) from err
+def _fail(message: str, code: int) -> None:
+    """Print one line on stderr and stop with ``code``."""
+    click.echo(f"Error: {' '.join(message.split())}", err=True)
+    sys.exit(code)
 
 
 def _root(root: Path | None) -> Path:
     from .load import project_root
 
-    with expected_errors():
-        return root.resolve() if root else project_root()
+    return root.resolve() if root else project_root()
 
 
 root_option = click.option(
@@ -64,7 +75,7 @@ root_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=TwinningGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="twinning")
 def main() -> None:
     """Build, validate, query, export and link the twinning knowledge graph.
@@ -156,8 +167,7 @@ def build(root: Path | None, out: Path, **options: Any) -> None:
 
     graph, report = _valid_graph(project, f"build stopped, {out}/ not written")
     click.echo(summary(report), err=True)
-    with expected_errors():
-        written = export(graph, out, project, catalog_options)
+    written = export(graph, out, project, catalog_options)
     for path in written:
         click.echo(f"wrote {path}")
 
@@ -181,9 +191,8 @@ def export_command(root: Path | None, out: Path, **options: Any) -> None:
 
     project = _root(root)
     catalog_options = _catalog_options(options)
-    with expected_errors():
-        graph = load_project(project)
-        written = export(graph, out, project, catalog_options)
+    graph = load_project(project)
+    written = export(graph, out, project, catalog_options)
     for path in written:
         click.echo(f"wrote {path}")
 
@@ -230,9 +239,8 @@ def validate(
     from .validate import load_shapes, render_json, render_text, render_turtle, validate_graph
 
     project = _root(root)
-    with expected_errors():
-        graph = load_project(project, data=list(paths) or None)
-        report = validate_graph(graph, load_shapes(project), engine=engine)
+    graph = load_project(project, data=list(paths) or None)
+    report = validate_graph(graph, load_shapes(project), engine=engine)
     if output_format == "json":
         click.echo(render_json(report, project))
     elif output_format == "turtle":
@@ -261,16 +269,15 @@ def fmt(root: Path | None, check: bool, paths: tuple[Path, ...]) -> None:
     from .load import data_files
 
     files = list(paths) or data_files(_root(root))
-    with expected_errors():
-        if check:
-            bad = formatting.non_canonical(files)
-            for path in bad:
-                click.echo(f"not canonical: {path}")
-            if bad:
-                raise Problems(f"{len(bad)} file(s) not canonical; run `twinning fmt` to fix")
-            click.echo(f"{len(files)} file(s) canonical")
-            return
-        changed = formatting.rewrite(files)
+    if check:
+        bad = formatting.non_canonical(files)
+        for path in bad:
+            click.echo(f"not canonical: {path}")
+        if bad:
+            raise DataProblem(f"{len(bad)} file(s) not canonical; run `twinning fmt` to fix")
+        click.echo(f"{len(files)} file(s) canonical")
+        return
+    changed = formatting.rewrite(files)
     for path in changed:
         click.echo(f"formatted {path}")
     click.echo(f"{len(changed)} of {len(files)} file(s) changed")
@@ -281,12 +288,11 @@ def _valid_graph(project: Path, refusal: str) -> tuple[Any, Any]:
     from .load import load_project
     from .validate import load_shapes, render_text, summary, validate_graph
 
-    with expected_errors():
-        graph = load_project(project)
-        report = validate_graph(graph, load_shapes(project))
+    graph = load_project(project)
+    report = validate_graph(graph, load_shapes(project))
     if not report.conforms:
         click.echo(render_text(report, project), err=True)
-        raise Problems(f"{refusal}: {summary(report)}")
+        raise DataProblem(f"{refusal}: {summary(report)}")
     return graph, report
 
 
@@ -356,9 +362,8 @@ def link_wikidata(
     project = _root(root)
     target = out or project / "data" / "mappings" / "wikidata.sssom.tsv"
     run_date = date or datetime.date.today().isoformat()
-    with expected_errors():
-        graph = load_project(project, data=list(data_paths) or None, with_mappings=False)
-        existing = sssom.read_mappings(target) if target.exists() else []
+    graph = load_project(project, data=list(data_paths) or None, with_mappings=False)
+    existing = sssom.read_mappings(target) if target.exists() else []
     reconciler = linking.Reconciler(_endpoint(endpoint, timeout, not no_cache))
     regions = linking.regions_to_link(graph)
     click.echo(f"reconciling {len(regions)} regions against {endpoint}", err=True)
@@ -372,11 +377,10 @@ def link_wikidata(
             click.echo(line)
     for line in run.disagreements:
         click.echo(f"disagreement: {line}")
-    with expected_errors():
-        rdfio.write_atomic(
-            target,
-            sssom.to_tsv(run.mappings, "https://w3id.org/twinning/mappings/wikidata", run_date),
-        )
+    rdfio.write_atomic(
+        target,
+        sssom.to_tsv(run.mappings, "https://w3id.org/twinning/mappings/wikidata", run_date),
+    )
     linked = sum(1 for r in results if r.match)
     to_review = len(results) - linked
     click.echo(f"{linked} of {len(results)} regions linked, {to_review} to review", err=True)
@@ -405,8 +409,7 @@ def wikidata_quickstatements(root: Path | None) -> None:
     from . import wikidata as wd
     from .load import load_project
 
-    with expected_errors():
-        graph = load_project(_root(root))
+    graph = load_project(_root(root))
     pair_set = wd.pairs(graph)
     click.echo(wd.quickstatements(pair_set), nl=False)
     for iri in pair_set.multilateral:
@@ -435,8 +438,7 @@ def wikidata_diff(root: Path | None, endpoint: str, timeout: float, no_cache: bo
     from .load import load_project
     from .sparql_client import EndpointError
 
-    with expected_errors():
-        graph = load_project(_root(root))
+    graph = load_project(_root(root))
     try:
         result = wd.diff(wd.pairs(graph), _endpoint(endpoint, timeout, not no_cache))
     except EndpointError as err:
@@ -470,8 +472,7 @@ def query_list(root: Path | None) -> None:
     """
     from . import queries
 
-    with expected_errors():
-        library = queries.library(_root(root))
+    library = queries.library(_root(root))
     for named in library.values():
         click.echo(f"{named.name}\n    {named.summary}")
         for param in named.params:
@@ -546,8 +547,7 @@ def query_run(
         else:
             from .load import load_project
 
-            with expected_errors():
-                graph = load_project(project)
+            graph = load_project(project)
             results = queries.run_local(graph.store, text)
     except (queries.QueryError, EndpointError) as err:
         raise CannotRun(str(err)) from err

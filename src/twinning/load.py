@@ -16,11 +16,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import rdfio
+from .errors import CannotRun
 
 ROOT_ENV = "TWINNING_ROOT"
 
 
-class ProjectNotFound(Exception):
+class ProjectNotFound(CannotRun):
     """Raised when no twinning project folder (with ontology/ and data/) can be found."""
 
 

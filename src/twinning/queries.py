@@ -27,12 +27,13 @@ from typing import Any
 import pyoxigraph as ox
 
 from . import rdfio, terms
+from .errors import CannotRun
 
 PARAM_TYPES = ("iri", "string", "date", "integer")
 FORMATS = ("table", "csv", "tsv", "json")
 
 
-class QueryError(Exception):
+class QueryError(CannotRun):
     """A query that cannot be found, read or bound: a one-line reason."""
 
 

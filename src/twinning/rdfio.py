@@ -20,24 +20,17 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from . import terms
+from .errors import CannotRun
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
-class RdfSyntaxError(Exception):
+class RdfSyntaxError(CannotRun):
     """A file that cannot be read as RDF, located as ``file:line:column: reason``."""
 
     def __init__(self, path: Path | str, line: int | None, column: int | None, reason: str):
-        self.path = str(path)
-        self.line = line
-        self.column = column
         self.reason = reason
-        where = self.path
-        if line is not None:
-            where += f":{line}"
-            if column is not None:
-                where += f":{column}"
-        super().__init__(f"{where}: {reason}")
+        super().__init__(reason, path=path, line=line, column=column)
 
 
 # ----------------------------------------------------------------------------- parsing

@@ -20,6 +20,8 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
+from .errors import CannotRun
+
 RDFS_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 SUPPORTED_PROPERTY_KEYS = {
     SH.path,
@@ -54,7 +56,7 @@ SUPPORTED_NODE_KEYS = {
 }
 
 
-class UnsupportedShape(Exception):
+class UnsupportedShape(CannotRun):
     """The shapes use a SHACL feature this engine does not implement."""
 
 

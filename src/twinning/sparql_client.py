@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .errors import CannotRun
 
 USER_AGENT = (
     f"twinning/{__version__} (https://w3id.org/twinning; open knowledge graph of regional "
@@ -31,7 +32,7 @@ RETRY_STATUSES = {429, 503}
 MAX_WAIT_SECONDS = 120.0
 
 
-class EndpointError(Exception):
+class EndpointError(CannotRun):
     """The endpoint could not answer: unreachable, timed out, refused, or sent garbage."""
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import terms
+from .errors import CannotRun
 
 CURIE_MAP = {
     "region": terms.PREFIXES["region"],
@@ -28,7 +29,7 @@ CURIE_MAP = {
 EXACT_MATCH = "skos:exactMatch"
 
 
-class MappingError(Exception):
+class MappingError(CannotRun):
     """A mapping file that cannot be read."""
 
 
