@@ -120,7 +120,7 @@ def test_catalog_coverage_and_statistics(dist: Path) -> None:
     [issued] = select(
         catalog, "SELECT ?d WHERE { <https://w3id.org/twinning/id/catalog> dcterms:issued ?d }"
     )
-    assert issued["d"] == "2026-11-23"  # the newest date in data/: the Wikidata mapping date
+    assert issued["d"] == "2026-11-30"  # the newest date in data/: coordinates read that day
     titles = select(catalog, "SELECT ?t WHERE { dataset:twinning dcterms:title ?t }")
     assert len(titles) == 3
 

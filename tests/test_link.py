@@ -197,3 +197,29 @@ def test_unreachable_endpoint_is_one_line_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == (f"Error: {url}: cannot connect (Connection refused)")
     assert not (tmp_path / "x.tsv").exists()
+
+
+def test_linking_carries_coordinates_into_the_graph(endpoint_url, tmp_path) -> None:
+    """`link wikidata` writes each linked region's P625 point; data/geo.ttl is that output."""
+    out = tmp_path / "links.sssom.tsv"
+    result = CliRunner().invoke(
+        main,
+        ["link", "wikidata", "--root", str(ROOT), "--endpoint", endpoint_url, "--no-cache",
+         "--out", str(out), "--date", "2026-11-30"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "links.sssom.tsv.geo.ttl"
+    assert "(45 points)" in result.output
+    assert written.read_bytes() == (ROOT / "data" / "geo.ttl").read_bytes()
+
+
+def test_wkt_points_are_read_longitude_first_and_checked() -> None:
+    from twinning import geo
+
+    assert geo.parse_wkt("Point(23.5899542 46.769379)") == geo.Point("46.769379", "23.5899542")
+    assert geo.parse_wkt("<http://www.wikidata.org/entity/Q2> Point(-1.5 -2)") == geo.Point(
+        "-2", "-1.5"
+    )
+    assert geo.parse_wkt("Point(23.5 146.7)") is None  # latitude out of range
+    assert geo.parse_wkt("LINESTRING(1 2, 3 4)") is None
+    assert geo.parse_wkt("Point(abc def)") is None

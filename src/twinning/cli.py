@@ -327,6 +327,12 @@ def link() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="SSSOM TSV to write (default: data/mappings/wikidata.sssom.tsv).",
 )
+@click.option(
+    "--geo-out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Turtle file for the linked regions' coordinates (P625) (default: data/geo.ttl, "
+    "or beside --out as NAME.geo.ttl when --out is given).",
+)
 @click.option("--date", help="Mapping date to record (default: today).")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds per request.")
 @click.option("--no-cache", is_flag=True, help="Do not reuse cached endpoint answers.")
@@ -335,6 +341,7 @@ def link_wikidata(
     endpoint: str,
     data_paths: tuple[Path, ...],
     out: Path | None,
+    geo_out: Path | None,
     date: str | None,
     timeout: float,
     no_cache: bool,
@@ -354,8 +361,8 @@ def link_wikidata(
     """
     import datetime
 
+    from . import geo, rdfio, sssom
     from . import link as linking
-    from . import rdfio, sssom
     from .load import load_project
     from .sparql_client import EndpointError
 
@@ -385,6 +392,16 @@ def link_wikidata(
     to_review = len(results) - linked
     click.echo(f"{linked} of {len(results)} regions linked, {to_review} to review", err=True)
     click.echo(f"wrote {target}", err=True)
+    links = geo.links_from_mappings(run.mappings)
+    coordinates = geo.fetch(reconciler.endpoint, links.values())
+    for qid in coordinates.missing:
+        click.echo(f"no coordinates (P625) on wd:{qid}", err=True)
+    for qid, points in coordinates.ambiguous.items():
+        click.echo(f"wd:{qid} has {len(points)} different points (P625): none taken", err=True)
+    default_geo = out.with_name(out.name + ".geo.ttl") if out else project / "data" / "geo.ttl"
+    geo_target = geo_out or default_geo
+    rdfio.write_atomic(geo_target, geo.turtle(links, coordinates, run_date))
+    click.echo(f"wrote {geo_target} ({len(coordinates.points)} points)", err=True)
 
 
 @main.group()
