@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import rdfio
+from . import rdfio, safeio
 from .errors import CannotRun
 
 ROOT_ENV = "TWINNING_ROOT"
@@ -62,8 +62,13 @@ def mapping_files(root: Path) -> list[Path]:
     return sorted((root / "data" / "mappings").glob("*.sssom.tsv"))
 
 
-# Files larger than this are not scanned for subject line numbers (reports stay fast).
-LOCATE_LIMIT = 5_000_000
+@dataclass(frozen=True)
+class Duplicate:
+    """A resource defined (typed) in two data files: both places are reported."""
+
+    iri: str
+    first: tuple[Path, int]
+    second: tuple[Path, int]
 
 
 @dataclass
@@ -77,6 +82,7 @@ class LoadedGraph:
     store: ox.Store
     files: list[Path]
     locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
+    duplicates: list[Duplicate] = field(default_factory=list)
 
     @functools.cached_property
     def triples(self) -> set[ox.Triple]:
@@ -91,19 +97,29 @@ class LoadedGraph:
         return self.locations.get(iri)
 
 
+def _lines(path: Path) -> Iterator[str]:
+    """The lines of a text file, read as a stream (files of any size)."""
+    with path.open("r", encoding="utf-8", errors="replace", newline=None) as handle:
+        for line in handle:
+            yield line.rstrip("\n")
+
+
 def load_files(paths: Iterable[Path], locate: bool = True) -> LoadedGraph:
     """Load RDF files (and SSSOM mappings) into one store.
 
-    Raises :class:`rdfio.RdfSyntaxError` with ``file:line:column`` on unreadable input, and
-    on typed literals whose lexical form is invalid (``"2012-13-45"^^xsd:date``), which
-    Oxigraph would otherwise keep.
+    Only regular files are read; RDF/XML with entity declarations is refused. Raises
+    :class:`rdfio.RdfSyntaxError` with ``file:line:column`` on unreadable input, and on typed
+    literals whose lexical form is invalid (``"2012-13-45"^^xsd:date``), which Oxigraph would
+    otherwise keep. With ``locate``, every Turtle file is scanned for where its subjects are
+    written, and resources typed in two files are recorded as :attr:`LoadedGraph.duplicates`.
     """
     store = ox.Store()
     files: list[Path] = []
     locations: dict[str, tuple[Path, int]] = {}
+    defined: dict[str, tuple[Path, int]] = {}
+    duplicates: list[Duplicate] = []
     for path in paths:
-        if not path.is_file():
-            raise rdfio.RdfSyntaxError(path, None, None, "no such file")
+        safeio.check_regular(path)
         files.append(path)
         if path.suffix == ".tsv":
             from . import sssom
@@ -114,19 +130,25 @@ def load_files(paths: Iterable[Path], locate: bool = True) -> LoadedGraph:
         fmt = rdfio.FORMATS.get(path.suffix.lower())
         if fmt is None:
             raise rdfio.RdfSyntaxError(path, None, None, f"unknown RDF file type {path.suffix!r}")
+        if fmt == ox.RdfFormat.RDF_XML:
+            rdfio.refuse_entity_declarations(path, safeio.read_bytes(path), fmt)
         try:
             store.bulk_load(path=str(path), format=fmt)
         except SyntaxError as err:
             reason = rdfio.clean_reason(str(err))
             raise rdfio.RdfSyntaxError(path, err.lineno, err.offset, reason) from err
-        except OSError as err:
+        except (OSError, ValueError) as err:
             raise rdfio.RdfSyntaxError(path, None, None, f"cannot read file: {err}") from err
-        if locate and path.suffix == ".ttl" and path.stat().st_size <= LOCATE_LIMIT:
-            text = path.read_text(encoding="utf-8")
-            for iri, line in rdfio.subject_lines(text).items():
+        if locate and path.suffix == ".ttl":
+            for iri, (line, typed) in rdfio.scan_subjects(_lines(path)).items():
                 locations.setdefault(iri, (path, line))
+                if not typed:
+                    continue
+                first = defined.setdefault(iri, (path, line))
+                if first[0] != path:
+                    duplicates.append(Duplicate(iri, first, (path, line)))
     rdfio.check_typed_literals(store, files)
-    return LoadedGraph(store=store, files=files, locations=locations)
+    return LoadedGraph(store=store, files=files, locations=locations, duplicates=duplicates)
 
 
 def load_project(

@@ -9,18 +9,17 @@ always give the same bytes, whatever order they were read in.
 from __future__ import annotations
 
 import datetime as _dt
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pyoxigraph as ox
 
-from . import terms
+from . import safeio, terms
 from .errors import CannotRun
+from .safeio import atomic_open as atomic_open
+from .safeio import write_atomic as write_atomic
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -52,10 +51,8 @@ def parse_file(path: Path) -> list[ox.Triple]:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise RdfSyntaxError(path, None, None, f"unknown RDF file type {path.suffix!r}")
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise RdfSyntaxError(path, None, None, f"cannot read file: {err.strerror}") from err
+    data = safeio.read_bytes(path)
+    refuse_entity_declarations(path, data, fmt)
     try:
         quads = list(ox.parse(data, format=fmt, base_iri=None))
     except SyntaxError as err:
@@ -64,6 +61,22 @@ def parse_file(path: Path) -> list[ox.Triple]:
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     _check_literals(path, data, triples)
     return triples
+
+
+def refuse_entity_declarations(path: Path, data: bytes, fmt: ox.RdfFormat) -> None:
+    """RDF/XML with a DTD can declare entities that expand without bound ("billion laughs"):
+    such files are refused before any parser sees them."""
+    if fmt != ox.RdfFormat.RDF_XML:
+        return
+    head = data.upper()
+    for marker in (b"<!DOCTYPE", b"<!ENTITY"):
+        index = head.find(marker)
+        if index >= 0:
+            line = data.count(b"\n", 0, index) + 1
+            column = index - data.rfind(b"\n", 0, index)
+            raise RdfSyntaxError(
+                path, line, column, "RDF/XML with a DTD or entity declarations is refused"
+            )
 
 
 def clean_reason(message: str) -> str:
@@ -266,19 +279,34 @@ def read_ntriples(path: Path) -> Iterator[ox.Quad]:
 
 
 def subject_lines(text: str, prefixes: dict[str, str] | None = None) -> dict[str, int]:
-    """Where each subject of a canonical Turtle file starts: full IRI -> 1-based line number.
+    """Where each subject of a Turtle text starts: full IRI -> 1-based line number."""
+    return {iri: line for iri, (line, _typed) in scan_subjects(text.splitlines(), prefixes).items()}
 
-    Canonical files put every subject at column 0, so a look at those lines is enough to
-    point a curator at the record a validation message is about.
+
+def scan_subjects(
+    lines: Iterable[str], prefixes: dict[str, str] | None = None
+) -> dict[str, tuple[int, bool]]:
+    """Each subject block of a Turtle text: full IRI -> (first line, whether it states a type).
+
+    Canonical files put every subject at column 0 and ``a`` first, so a look at those lines is
+    enough to point a curator at a record, and to see which file *defines* a resource (types
+    it) rather than only adds to it. Reads line by line: files of any size.
     """
     namespaces = dict(terms.PREFIXES if prefixes is None else prefixes)
-    for match in re.finditer(r"^@prefix\s+([\w-]*):\s*<([^>]*)>", text, re.MULTILINE):
-        namespaces[match.group(1)] = match.group(2)
-    found: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line or line[0] in " \t#@" or line.upper().startswith("PREFIX"):
+    found: dict[str, tuple[int, bool]] = {}
+    pending: str | None = None  # a subject whose type may be on the next line
+    for number, line in enumerate(lines, start=1):
+        if pending is not None and line.strip():
+            if line.lstrip().startswith("a "):
+                found[pending] = (found[pending][0], True)
+            pending = None
+        if not line or line[0] in " \t#@" or line[:6].upper() == "PREFIX":
+            match = _PREFIX_LINE.match(line)
+            if match:
+                namespaces[match.group(1)] = match.group(2)
             continue
-        token = line.split()[0]
+        token, _, rest = line.partition(" ")
+        token = token.rstrip()
         if token.startswith("<") and token.endswith(">"):
             iri = token[1:-1]
         elif ":" in token:
@@ -288,31 +316,13 @@ def subject_lines(text: str, prefixes: dict[str, str] | None = None) -> dict[str
             iri = namespaces[prefix] + local
         else:
             continue
-        found.setdefault(iri, number)
+        typed = rest.lstrip().startswith("a ")
+        if iri not in found:
+            found[iri] = (number, typed)
+        elif typed:
+            found[iri] = (found[iri][0], True)
+        pending = iri if not rest.strip() else None
     return found
 
 
-# ----------------------------------------------------------------------------- atomic files
-
-
-@contextmanager
-def atomic_open(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
-    """Open a temporary file beside ``path`` and move it into place only on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        encoding = None if "b" in mode else "utf-8"
-        newline = None if "b" in mode else ""
-        with os.fdopen(fd, mode, encoding=encoding, newline=newline) as handle:
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write a whole file atomically."""
-    with atomic_open(path, "wb" if isinstance(content, bytes) else "w") as handle:
-        handle.write(content)
+_PREFIX_LINE = re.compile(r"^(?:@prefix|PREFIX)\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE)
