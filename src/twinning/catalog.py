@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import rdfio, sssom, terms
+from .errors import CannotRun
 from .load import LoadedGraph
 
 CATALOG = terms.ID + "catalog"
@@ -100,7 +101,7 @@ def newest_date(graph: LoadedGraph, mapping_files: list[Path]) -> str:
     for path in mapping_files:
         dates |= {m.mapping_date for m in sssom.read_mappings(path) if m.mapping_date}
     if not dates:
-        raise ValueError("no date in the data: give --date")
+        raise CannotRun("the data states no date to use as the catalogue date: give --date")
     return max(dates)
 
 

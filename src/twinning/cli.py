@@ -15,9 +15,11 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__, terms
-from .errors import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_PROBLEMS, CannotRun, DataProblem
+from . import __version__, api, terms
+from .catalog import CatalogOptions
+from .errors import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_PROBLEMS, CannotRun
 from .errors import TwinningError as TwinningError
+from .project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,6 +41,8 @@ class TwinningGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except TwinningError as err:
+            if err.details:
+                click.echo(err.details.rstrip("\n"), err=True)
             _fail(err.one_line(), err.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted", EXIT_INTERRUPTED)
@@ -62,10 +66,13 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def _root(root: Path | None) -> Path:
-    from .load import project_root
+def _project(root: Path | None) -> Project:
+    """The project at --root (or found from the working folder), checked."""
+    return Project.open(root)
 
-    return root.resolve() if root else project_root()
+
+def _root(root: Path | None) -> Path:
+    return _project(root).root
 
 
 root_option = click.option(
@@ -97,7 +104,13 @@ def export_options(function: F) -> F:
             type=click.Path(file_okay=False, path_type=Path),
             default=Path("dist"),
             show_default=True,
-            help="Folder to write the exported files into.",
+            help="Folder to write the exported files into; it is replaced whole.",
+        ),
+        click.option(
+            "--force",
+            is_flag=True,
+            help="Replace --out even if it holds files twinning did not write (never the "
+            "project or its source folders).",
         ),
         click.option(
             "--base-url",
@@ -129,25 +142,15 @@ def export_options(function: F) -> F:
     return function
 
 
-def _catalog_options(options: dict[str, Any]) -> Any:
-    """The catalogue options from the shared export options (all but --out)."""
-    import datetime
-
-    from .catalog import CatalogOptions
-
-    date = options["date"]
-    if date is not None:
-        try:
-            datetime.date.fromisoformat(date)
-        except ValueError as err:
-            raise CannotRun(f"--date {date!r} is not a date (YYYY-MM-DD)") from err
+def _catalog_options(options: dict[str, Any]) -> CatalogOptions:
+    """The catalogue options from the shared export options (all but --out and --force)."""
     return CatalogOptions(**options)
 
 
 @main.command()
 @root_option
 @export_options
-def build(root: Path | None, out: Path, **options: Any) -> None:
+def build(root: Path | None, out: Path, force: bool, **options: Any) -> None:
     """Validate the shipped data and export the graph into dist/.
 
     Stops with exit code 1, writing nothing, when the data has SHACL violations
@@ -159,23 +162,18 @@ def build(root: Path | None, out: Path, **options: Any) -> None:
     Example:
         twinning build --out dist --base-url https://example.org/twinning/
     """
-    from .export import export
-
-    project = _root(root)
-    catalog_options = _catalog_options(options)
     from .validate import summary
 
-    graph, report = _valid_graph(project, f"build stopped, {out}/ not written")
-    click.echo(summary(report), err=True)
-    written = export(graph, out, project, catalog_options)
-    for path in written:
+    built = api.build(_project(root), out, _catalog_options(options), force=force)
+    click.echo(summary(built.report), err=True)
+    for path in built.written:
         click.echo(f"wrote {path}")
 
 
 @main.command("export")
 @root_option
 @export_options
-def export_command(root: Path | None, out: Path, **options: Any) -> None:
+def export_command(root: Path | None, out: Path, force: bool, **options: Any) -> None:
     """Write Turtle, N-Triples, JSON-LD, CSV and a DCAT-AP catalogue into a folder.
 
     Unlike `build`, does not validate first. Files are written to a temporary
@@ -186,13 +184,7 @@ def export_command(root: Path | None, out: Path, **options: Any) -> None:
     Example:
         twinning export --out dist --date 2026-11-23
     """
-    from .export import export
-    from .load import load_project
-
-    project = _root(root)
-    catalog_options = _catalog_options(options)
-    graph = load_project(project)
-    written = export(graph, out, project, catalog_options)
+    written = api.export(_project(root), out, _catalog_options(options), force=force)
     for path in written:
         click.echo(f"wrote {path}")
 
@@ -235,18 +227,16 @@ def validate(
         twinning validate
         twinning validate --format json data/liberec.ttl
     """
-    from .load import load_project
-    from .validate import load_shapes, render_json, render_text, render_turtle, validate_graph
+    from .validate import render_json, render_text, render_turtle
 
-    project = _root(root)
-    graph = load_project(project, data=list(paths) or None)
-    report = validate_graph(graph, load_shapes(project), engine=engine)
+    project = _project(root)
+    report = api.validate(project, paths, engine=engine)
     if output_format == "json":
-        click.echo(render_json(report, project))
+        click.echo(render_json(report, project.root))
     elif output_format == "turtle":
         click.echo(render_turtle(report))
     else:
-        click.echo(render_text(report, project))
+        click.echo(render_text(report, project.root))
     if not report.conforms or (strict and report.warnings):
         raise SystemExit(EXIT_PROBLEMS)
 
@@ -265,35 +255,13 @@ def fmt(root: Path | None, check: bool, paths: tuple[Path, ...]) -> None:
         twinning fmt                # rewrite data/ in place
         twinning fmt --check        # exit 1 when a file needs formatting
     """
-    from . import fmt as formatting
-    from .load import data_files
-
-    files = list(paths) or data_files(_root(root))
+    result = api.fmt(_project(root), paths, check=check)
     if check:
-        bad = formatting.non_canonical(files)
-        for path in bad:
-            click.echo(f"not canonical: {path}")
-        if bad:
-            raise DataProblem(f"{len(bad)} file(s) not canonical; run `twinning fmt` to fix")
-        click.echo(f"{len(files)} file(s) canonical")
+        click.echo(f"{len(result.files)} file(s) canonical")
         return
-    changed = formatting.rewrite(files)
-    for path in changed:
+    for path in result.changed:
         click.echo(f"formatted {path}")
-    click.echo(f"{len(changed)} of {len(files)} file(s) changed")
-
-
-def _valid_graph(project: Path, refusal: str) -> tuple[Any, Any]:
-    """Load and validate the project (graph, report); stop with exit 1 on violations."""
-    from .load import load_project
-    from .validate import load_shapes, render_text, summary, validate_graph
-
-    graph = load_project(project)
-    report = validate_graph(graph, load_shapes(project))
-    if not report.conforms:
-        click.echo(render_text(report, project), err=True)
-        raise DataProblem(f"{refusal}: {summary(report)}")
-    return graph, report
+    click.echo(f"{len(result.changed)} of {len(result.files)} file(s) changed")
 
 
 def _endpoint(url: str, timeout: float, cache: bool) -> Any:
@@ -363,13 +331,12 @@ def link_wikidata(
 
     from . import geo, rdfio, sssom
     from . import link as linking
-    from .load import load_project
     from .sparql_client import EndpointError
 
     project = _root(root)
     target = out or project / "data" / "mappings" / "wikidata.sssom.tsv"
     run_date = date or datetime.date.today().isoformat()
-    graph = load_project(project, data=list(data_paths) or None, with_mappings=False)
+    graph = api.load(Project(project), data=data_paths, with_mappings=False)
     existing = sssom.read_mappings(target) if target.exists() else []
     reconciler = linking.Reconciler(_endpoint(endpoint, timeout, not no_cache))
     regions = linking.regions_to_link(graph)
@@ -424,10 +391,8 @@ def wikidata_quickstatements(root: Path | None) -> None:
         twinning wikidata quickstatements > p190.qs
     """
     from . import wikidata as wd
-    from .load import load_project
 
-    graph = load_project(_root(root))
-    pair_set = wd.pairs(graph)
+    pair_set = api.quickstatements(_project(root))
     click.echo(wd.quickstatements(pair_set), nl=False)
     for iri in pair_set.multilateral:
         click.echo(f"skipped multilateral instrument {iri}: not a P190 pair", err=True)
@@ -452,10 +417,9 @@ def wikidata_diff(root: Path | None, endpoint: str, timeout: float, no_cache: bo
         twinning wikidata diff --endpoint https://query.wikidata.org/sparql
     """
     from . import wikidata as wd
-    from .load import load_project
     from .sparql_client import EndpointError
 
-    graph = load_project(_root(root))
+    graph = api.load(_project(root))
     try:
         result = wd.diff(wd.pairs(graph), _endpoint(endpoint, timeout, not no_cache))
     except EndpointError as err:
@@ -562,9 +526,7 @@ def query_run(
         if endpoint:
             results = queries.run_remote(Endpoint(endpoint, timeout=timeout), text)
         else:
-            from .load import load_project
-
-            graph = load_project(project)
+            graph = api.load(Project(project))
             results = queries.run_local(graph.store, text)
     except (queries.QueryError, EndpointError) as err:
         raise CannotRun(str(err)) from err
@@ -594,7 +556,7 @@ def publish(root: Path | None, endpoint: str, graph_iri: str | None, timeout: fl
     from .publish import publish as put_graph
     from .sparql_client import EndpointError
 
-    graph, _report = _valid_graph(_root(root), "not published")
+    graph, _report = api.valid_graph(_project(root), "not published")
     try:
         count = put_graph(graph, endpoint, graph_iri, timeout)
     except EndpointError as err:

@@ -20,6 +20,8 @@ class TwinningError(Exception):
     """An expected failure, told in one line, located as ``file:line:column`` where known."""
 
     exit_code = EXIT_CANNOT_RUN
+    # A longer text (a validation report, say) printed before the one-line message.
+    details: str | None = None
 
     def __init__(
         self,

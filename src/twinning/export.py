@@ -1,7 +1,7 @@
 """Writing the built graph into ``dist/``: deterministic files, a folder updated atomically.
 
-Every file is written into a temporary folder beside the target first and moved into place
-only when all of them were written, so a failed export leaves the previous files as they were.
+Every file is written into a fresh folder beside the target, swapped in whole only when all of
+them were written, so a failed or killed export leaves the previous files as they were.
 The same data gives byte-identical files whatever order it was read in: N-Triples lines are
 sorted, and Turtle and JSON-LD are streamed from that sorted file. Oxigraph does the heavy
 parsing and writing, so millions of triples export in about a minute.
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import catalog, jsonld, rdfio, tables, terms
+from . import catalog, jsonld, rdfio, safeio, tables, terms
 from .load import LoadedGraph, mapping_files
 
 TURTLE = "twinning.ttl"
@@ -83,19 +82,13 @@ def export(
     out_dir: Path,
     root: Path,
     options: catalog.CatalogOptions | None = None,
+    force: bool = False,
 ) -> list[Path]:
-    """Write all export files into ``out_dir``; on any failure the old files stay as they were."""
-    out_dir = out_dir.resolve()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    """Write all export files into ``out_dir``, which is replaced whole only when every file
+    was written: a failure (or a kill) leaves the old folder as it was, and no stale file
+    survives a run (see :func:`safeio.replace_folder`)."""
+    known = [*DATA_FILES, CATALOG_TTL, CATALOG_JSONLD]
+    with safeio.replace_folder(out_dir, root, known, force) as staging:
         write_files(graph, staging, root, options or catalog.CatalogOptions())
-        out_dir.mkdir(exist_ok=True)
-        written = []
-        for path in sorted(staging.iterdir()):
-            target = out_dir / path.name
-            path.replace(target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        names = sorted(p.name for p in staging.iterdir() if p.name != safeio.MARKER)
+    return [out_dir / name for name in names]

@@ -16,7 +16,8 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from . import terms
+from . import safeio, terms
+from .errors import CannotRun
 
 STRING = terms.XSD + "string"
 
@@ -51,7 +52,19 @@ class Context:
 
     @classmethod
     def load(cls, path: Path) -> Context:
-        return cls(json.loads(path.read_text(encoding="utf-8")))
+        """Read a context file; anything but a JSON object of prefixes and terms is refused."""
+        text = safeio.read_text(path)
+        try:
+            return cls(json.loads(text))
+        except json.JSONDecodeError as err:
+            raise CannotRun(
+                f"not JSON: {err.msg}", path=path, line=err.lineno, column=err.colno
+            ) from err
+        except (KeyError, TypeError, AttributeError, ValueError) as err:
+            raise CannotRun(
+                f"not a JSON-LD context this writer understands ({type(err).__name__}: {err})",
+                path=path,
+            ) from err
 
     def expand(self, curie: str) -> str:
         prefix, sep, local = curie.partition(":")

@@ -26,7 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import rdfio, terms
+from . import rdfio, safeio, terms
 from .errors import CannotRun
 
 PARAM_TYPES = ("iri", "string", "date", "integer")
@@ -57,10 +57,7 @@ class NamedQuery:
 
 def parse(path: Path) -> NamedQuery:
     """Read a query file and its header."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise QueryError(f"{path}: cannot read file: {err.strerror}") from err
+    text = safeio.read_text(path, limit=MAX_QUERY_BYTES)
     query = NamedQuery(name=path.stem, path=path, text=text)
     for number, line in enumerate(text.splitlines(), start=1):
         match = re.match(r"^#\+\s*(\w+):\s*(.*)$", line)
@@ -82,9 +79,15 @@ def parse(path: Path) -> NamedQuery:
     return query
 
 
+MAX_QUERY_BYTES = 1_000_000
+
+
 def library(root: Path) -> dict[str, NamedQuery]:
-    """The named queries in ``queries/``, by name."""
-    return {q.name: q for q in (parse(p) for p in sorted((root / "queries").glob("*.rq")))}
+    """The named queries in ``queries/``, by name; a project without any is refused."""
+    files = sorted((root / "queries").glob("*.rq"))
+    if not files:
+        raise QueryError(f"{root / 'queries'} holds no .rq files")
+    return {q.name: q for q in (parse(p) for p in files)}
 
 
 def find(root: Path, name_or_path: str) -> NamedQuery:
