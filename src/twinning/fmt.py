@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import rdfio
+from . import rdfio, safeio
 
 
 def leading_comment(text: str) -> str:
@@ -25,13 +25,13 @@ def leading_comment(text: str) -> str:
 def canonical_text(path: Path) -> str:
     """What ``path`` should hold; raises :class:`rdfio.RdfSyntaxError` on unreadable input."""
     triples = rdfio.parse_file(path)
-    header = leading_comment(path.read_text(encoding="utf-8"))
+    header = leading_comment(safeio.read_text(path))
     return rdfio.canonical_turtle(triples, header=header)
 
 
 def non_canonical(paths: list[Path]) -> list[Path]:
     """The files that are not in canonical form."""
-    return [p for p in paths if p.read_text(encoding="utf-8") != canonical_text(p)]
+    return [p for p in paths if safeio.read_text(p) != canonical_text(p)]
 
 
 def rewrite(paths: list[Path]) -> list[Path]:
@@ -39,7 +39,7 @@ def rewrite(paths: list[Path]) -> list[Path]:
     changed = []
     for path in paths:
         new = canonical_text(path)
-        if path.read_text(encoding="utf-8") != new:
+        if safeio.read_text(path) != new:
             rdfio.write_atomic(path, new)
             changed.append(path)
     return changed

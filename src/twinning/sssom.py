@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import terms
+from . import safeio, terms
 from .errors import CannotRun
 
 CURIE_MAP = {
@@ -64,22 +65,33 @@ def expand(curie: str) -> str:
     return CURIE_MAP[prefix] + local
 
 
+CURIE = re.compile(r"^[A-Za-z_][\w.-]*:[^\s<>\"{}|\\^`]+$")
+QID = re.compile(r"^Q[1-9]\d*$")
+
+
 def read_mappings(path: Path) -> list[Mapping]:
     """Read an SSSOM TSV file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise MappingError(f"{path}: cannot read file: {err.strerror}") from err
+    text = safeio.read_text(path)
+    skipped = sum(1 for line in text.splitlines() if line.startswith("#"))
     body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
     reader = csv.DictReader(io.StringIO(body), delimiter="\t")
     missing = [c for c in COLUMNS[:8] if c not in (reader.fieldnames or [])]
     if missing:
         raise MappingError(f"{path}: missing SSSOM columns: {', '.join(missing)}")
     rows = []
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(reader, start=2 + skipped):
         values = {c: (row.get(c) or "").strip() for c in COLUMNS}
         if not values["subject_id"] or not values["object_id"]:
             raise MappingError(f"{path}:{number}: subject_id and object_id are required")
+        for column in ("subject_id", "predicate_id", "object_id"):
+            if not CURIE.match(values[column]):
+                raise MappingError(f"{path}:{number}: {column} {values[column]!r} is not a CURIE")
+            expand(values[column])
+        if values["object_id"].startswith("wd:") and not QID.match(values["object_id"][3:]):
+            raise MappingError(
+                f"{path}:{number}: object_id {values['object_id']!r} is not a Wikidata item "
+                "(wd:Q followed by digits)"
+            )
         rows.append(Mapping(**values))
     return rows
 

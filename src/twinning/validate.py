@@ -220,7 +220,10 @@ def report_graph(findings: list[Finding]) -> rdflib.Graph:
             graph.add((result, SH.value, _from_ntriples(finding.value)))
         graph.add((result, SH.resultSeverity, SH[finding.severity]))
         graph.add((result, SH.resultMessage, rdflib.Literal(finding.message)))
-        graph.add((result, SH.sourceConstraintComponent, SH[finding.component]))
+        component = (
+            rdflib.URIRef(finding.component) if ":" in finding.component else SH[finding.component]
+        )
+        graph.add((result, SH.sourceConstraintComponent, component))
         if finding.shape:
             graph.add((result, SH.sourceShape, rdflib.URIRef(finding.shape)))
     return graph

@@ -1,0 +1,386 @@
+"""The error contract, held against hostile inputs: exit code, one line, nothing changed.
+
+Every command is driven through each class of bad input a careful user (or a hostile file)
+can bring. The contract (docs/reliability.md): exit 0 ok, 1 data problems, 2 could not run;
+one line on stderr starting with ``Error:``; never a traceback or an "internal error"; the
+files the user had are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from twinning import safeio
+from twinning.cli import main
+
+from .conftest import FIXTURES, ROOT
+
+runner = CliRunner()
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">
+  <rdf:Description rdf:about="https://example.org/x"><rdfs:label>&lol9;</rdfs:label>
+  </rdf:Description>
+</rdf:RDF>
+"""
+
+
+def project_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped project (ontology, shapes, data, queries)."""
+    copy = tmp_path / "project"
+    for folder in ("ontology", "shapes", "data", "queries"):
+        shutil.copytree(ROOT / folder, copy / folder)
+    return copy
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every regular file under ``folder`` with its SHA-256 (symlinks and FIFOs by name)."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        relative = str(path.relative_to(folder))
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            found[relative] = "special"
+        elif path.is_file():
+            found[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def assert_one_line_error(result, code: int, fragment: str) -> None:
+    """Exit ``code``; stderr's last line is one ``Error:`` line containing ``fragment``."""
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    assert "internal error" not in result.output
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Error: "), result.stderr
+    assert fragment in last, last
+
+
+# ----------------------------------------------------------------------------- every command
+
+
+def _hostile_cases(tmp_path: Path) -> list[tuple[str, list[str], int, str]]:
+    """(name, arguments, exit code, fragment of the message) for each class of bad input."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    project = project_copy(tmp_path)
+    laughs = tmp_path / "laughs.rdf"
+    laughs.write_text(BILLION_LAUGHS, encoding="utf-8")
+    latin1 = tmp_path / "latin1.ttl"
+    latin1.write_bytes('@prefix ex: <https://example.org/> .\nex:a ex:b "Vysočina" .\n'
+                       .encode().replace("č".encode(), b"\xe8"))  # fmt: skip
+    latin1_query = project / "queries" / "zz-latin1.rq"
+    latin1_query.write_bytes(b"# caf\xe9\nSELECT * WHERE { ?s ?p ?o }\n")
+    folder_ttl = tmp_path / "folder.ttl"
+    folder_ttl.mkdir()
+    broken_shapes = project_copy(tmp_path / "broken-shapes")
+    (broken_shapes / "shapes" / "zz.ttl").write_text("@prefix sh: <x> .\nsh:a sh:b", "utf-8")
+    broken_context = project_copy(tmp_path / "broken-context")
+    (broken_context / "ontology" / "context.jsonld").write_text('{"@context": ', "utf-8")
+    bad_qid = project_copy(tmp_path / "bad-qid")
+    mappings = bad_qid / "data" / "mappings" / "wikidata.sssom.tsv"
+    mappings.write_text(mappings.read_text("utf-8").replace("wd:Q3113\t", "wd:Qxyz\t"), "utf-8")
+    out = str(tmp_path / "out")
+    r = ["--root", str(project)]
+    return [
+        ("validate on an empty folder", ["validate", "--root", str(empty)], 2,
+         "is not a twinning project"),
+        ("fmt --check on an empty folder", ["fmt", "--check", "--root", str(empty)], 2,
+         "is not a twinning project"),
+        ("query list on an empty folder", ["query", "list", "--root", str(empty)], 2,
+         "is not a twinning project"),
+        ("build on an empty folder", ["build", "--root", str(empty), "--out", out], 2,
+         "is not a twinning project"),
+        ("export on an empty folder", ["export", "--root", str(empty), "--out", out], 2,
+         "is not a twinning project"),
+        ("quickstatements on an empty folder",
+         ["wikidata", "quickstatements", "--root", str(empty)], 2, "is not a twinning project"),
+        ("billion laughs", ["validate", *r, str(laughs)], 2, "DTD or entity declarations"),
+        ("Latin-1 data under fmt", ["fmt", "--check", *r, str(latin1)], 2, "not UTF-8"),
+        ("Latin-1 data under validate", ["validate", *r, str(latin1)], 2, "latin1.ttl"),
+        ("Latin-1 query file", ["query", "list", *r], 2, "not UTF-8"),
+        ("a folder named .ttl", ["fmt", *r, str(folder_ttl)], 2, "is a directory"),
+        ("a missing data file", ["validate", *r, str(tmp_path / "nope.ttl")], 2, "no such file"),
+        ("unknown file type", ["validate", *r, str(FIXTURES.parent / "__init__.py")], 2,
+         "unknown RDF file type"),
+        ("broken shapes", ["validate", "--root", str(broken_shapes)], 2, "zz.ttl:1:13"),
+        ("broken context", ["export", "--root", str(broken_context), "--out", out], 2,
+         "context.jsonld:1"),
+        ("base url not a url", ["export", *r, "--out", out, "--base-url", "not a url"], 2,
+         "not an http(s) URL"),
+        ("date not a date", ["build", *r, "--out", out, "--date", "31.02.2011"], 2,
+         "is not a date"),
+        ("out is data/", ["export", *r, "--out", str(project / "data")], 2, "refusing"),
+        ("out inside data/", ["build", *r, "--out", str(project / "data" / "d")], 2,
+         "refusing"),
+        ("out is the project", ["export", *r, "--out", str(project), "--force"], 2,
+         "refusing"),
+        ("out holds the project", ["export", *r, "--out", str(tmp_path), "--force"], 2,
+         "refusing"),
+        ("malformed QID under quickstatements",
+         ["wikidata", "quickstatements", "--root", str(bad_qid)], 2, "wikidata.sssom.tsv:12"),
+        ("malformed QID under validate", ["validate", "--root", str(bad_qid)], 2,
+         "is not a Wikidata item"),
+        ("unknown query", ["query", "run", "--root", str(broken_shapes), "no-such-query"], 2,
+         "no-such-query"),
+    ]  # fmt: skip
+
+
+def test_every_command_fails_cleanly_on_hostile_input(tmp_path: Path) -> None:
+    cases = _hostile_cases(tmp_path)
+    assert len(cases) >= 20
+    before = tree_digest(tmp_path)
+    failures = []
+    for name, args, code, fragment in cases:
+        result = runner.invoke(main, args)
+        try:
+            assert_one_line_error(result, code, fragment)
+        except AssertionError as err:
+            failures.append(f"{name}: {err}")
+    assert not failures, "\n".join(failures)
+    assert tree_digest(tmp_path) == before  # nothing the user had was changed or added
+
+
+def test_data_without_dates_needs_date_option(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    for path in project.glob("data/*.ttl"):
+        path.unlink()
+    (project / "data" / "mappings" / "wikidata.sssom.tsv").unlink()
+    text = (FIXTURES / "valid" / "minimal.ttl").read_text(encoding="utf-8")
+    undated = "".join(line for line in text.splitlines(True) if "^^xsd:date " not in line)
+    assert undated != text
+    (project / "data" / "minimal.ttl").write_text(undated, "utf-8")
+    result = runner.invoke(main, ["export", "--root", str(project), "--out", str(tmp_path / "o")])
+    assert_one_line_error(result, 2, "give --date")
+    assert not (tmp_path / "o").exists()
+    dated = runner.invoke(
+        main,
+        ["export", "--root", str(project), "--out", str(tmp_path / "o"), "--date", "2026-11-30"],
+    )
+    assert dated.exit_code == 0, dated.output
+
+
+def test_fifo_in_data_is_refused_not_waited_on(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    os.mkfifo(project / "data" / "zz-fifo.ttl")
+    for args in (["fmt", "--check"], ["validate"], ["fmt"]):
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "twinning", *args, "--root", str(project)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert time.monotonic() - started < 30
+        assert done.returncode == 2, done.stderr
+        assert "not a regular file" in done.stderr.strip().splitlines()[-1]
+        assert "Traceback" not in done.stderr
+
+
+def test_symlink_to_dev_zero_is_refused(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    (project / "data" / "zz-zero.ttl").symlink_to("/dev/zero")
+    result = runner.invoke(main, ["validate", "--root", str(project)])
+    assert_one_line_error(result, 2, "not a regular file")
+
+
+# ----------------------------------------------------------------------------- fmt
+
+
+def test_fmt_keeps_mode_and_follows_symlinks(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    real = tmp_path / "elsewhere.ttl"
+    text = (project / "data" / "liberec.ttl").read_text(encoding="utf-8")
+    real.write_text(text.replace("\n\n", "\n\n\n"), encoding="utf-8")  # not canonical
+    os.chmod(real, 0o644)
+    (project / "data" / "liberec.ttl").unlink()
+    (project / "data" / "liberec.ttl").symlink_to(real)
+    result = runner.invoke(main, ["fmt", "--root", str(project)])
+    assert result.exit_code == 0, result.output
+    assert (project / "data" / "liberec.ttl").is_symlink()
+    assert real.read_text(encoding="utf-8") == text  # the target was rewritten canonically
+    assert oct(os.stat(real).st_mode & 0o777) == oct(0o644)
+
+
+def test_fmt_check_reports_non_canonical_with_exit_1(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    path = project / "data" / "liberec.ttl"
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    before = tree_digest(project)
+    result = runner.invoke(main, ["fmt", "--check", "--root", str(project)])
+    assert_one_line_error(result, 1, "liberec.ttl")
+    assert tree_digest(project) == before
+
+
+# ----------------------------------------------------------------------------- duplicates, size
+
+
+def test_a_resource_defined_in_two_files_is_a_violation_naming_both(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    source = (project / "data" / "liberec.ttl").read_text(encoding="utf-8")
+    (project / "data" / "zz-copy.ttl").write_text(source, encoding="utf-8")
+    result = runner.invoke(main, ["validate", "--root", str(project), "--format", "json"])
+    assert result.exit_code == 1
+    assert "Defined in two files (data/liberec.ttl:" in result.output
+    assert "and data/zz-copy.ttl:" in result.output
+
+
+def test_big_files_keep_file_and_line(tmp_path: Path) -> None:
+    """A finding in a file of over 5 MB still says where (the old locator stopped there)."""
+    project = project_copy(tmp_path)
+    big = project / "data" / "zz-big.ttl"
+    filler = "".join(
+        f'<https://example.org/filler/{n}> <https://example.org/p> "{"x" * 60}" .\n'
+        for n in range(80_000)
+    )
+    broken = (FIXTURES / "broken" / "agreement-no-kind.ttl").read_text(encoding="utf-8")
+    prefixes = "".join(line + "\n" for line in broken.splitlines() if line.startswith("@prefix"))
+    body = "".join(line + "\n" for line in broken.splitlines() if not line.startswith("@prefix"))
+    big.write_text(prefixes + filler + body, encoding="utf-8")
+    assert big.stat().st_size > 5_000_000
+    result = runner.invoke(main, ["validate", "--root", str(project), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    lines = big.read_text(encoding="utf-8").splitlines()
+    expected = 1 + next(i for i, line in enumerate(lines) if line.startswith("agreement:alpha"))
+    assert expected > 80_000
+    assert '"file": "data/zz-big.ttl"' in result.output
+    assert f'"line": {expected}' in result.output
+
+
+# ----------------------------------------------------------------------------- export folder
+
+
+def _export(project: Path, out: Path, *extra: str):
+    return runner.invoke(
+        main, ["export", "--root", str(project), "--out", str(out), "--date", "2026-11-30", *extra]
+    )
+
+
+def test_export_replaces_the_folder_whole_and_drops_stale_files(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    out = tmp_path / "dist"
+    assert _export(project, out).exit_code == 0
+    (out / "stale.csv").write_text("old", encoding="utf-8")
+    assert _export(project, out).exit_code == 0
+    assert not (out / "stale.csv").exists()
+    assert (out / safeio.MARKER).exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".dist")] == []
+
+
+def test_export_refuses_a_foreign_folder_unless_forced(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.docx").write_text("precious", encoding="utf-8")
+    result = _export(project, out)
+    assert_one_line_error(result, 2, "did not write")
+    assert (out / "thesis.docx").read_text(encoding="utf-8") == "precious"
+    assert _export(project, out, "--force").exit_code == 0
+    assert not (out / "thesis.docx").exists()
+
+
+def test_leftovers_of_killed_runs_are_cleaned(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    out = tmp_path / "dist"
+    dead = tmp_path / f".dist{safeio.STAGING}999999999-abc"
+    dead.mkdir()
+    (dead / "twinning.ttl").write_text("half", encoding="utf-8")
+    assert _export(project, out).exit_code == 0
+    assert not dead.exists()
+
+
+@pytest.mark.parametrize("step", ["exchange", "first rename", "second rename"])
+def test_export_killed_at_each_rename_leaves_all_old_or_all_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
+) -> None:
+    """Fail each rename of the swap in turn: dist/ is the old folder, never a mix."""
+    project = project_copy(tmp_path)
+    out = tmp_path / "dist"
+    assert _export(project, out, "--date", "2026-01-01").exit_code == 0
+    old = tree_digest(out)
+    real_rename = os.rename
+    calls = {"n": 0}
+
+    def failing_exchange(a: Path, b: Path) -> bool:
+        if step == "exchange":
+            raise OSError(5, "Input/output error (injected)")
+        return False  # fall back to two renames
+
+    def failing_rename(a, b) -> None:  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if (step == "first rename" and calls["n"] == 1) or (
+            step == "second rename" and calls["n"] == 2
+        ):
+            raise OSError(5, "Input/output error (injected)")
+        real_rename(a, b)
+
+    monkeypatch.setattr(safeio, "exchange", failing_exchange)
+    monkeypatch.setattr(safeio.os, "rename", failing_rename)
+    result = _export(project, out, "--date", "2026-11-29")
+    monkeypatch.undo()
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    if out.exists():
+        assert tree_digest(out) == old
+    # A kill between the two renames leaves dist/ missing and the old folder retired beside
+    # it: the next run puts it back before anything else, then replaces it whole.
+    safeio.clean_leftovers(out)
+    assert tree_digest(out) == old
+    assert _export(project, out).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_ctrl_c_exits_130_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    project = project_copy(tmp_path)
+    out = tmp_path / "dist"
+    assert _export(project, out).exit_code == 0
+    old = tree_digest(out)
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from twinning import export
+        real = export.write_files
+        def slow(*args, **kwargs):
+            real(*args, **kwargs)
+            print("written", flush=True)
+            time.sleep(60)
+        export.write_files = slow
+        from twinning.cli import main
+        sys.argv = ["twinning", "export", "--root", {str(project)!r}, "--out", {str(out)!r},
+                    "--date", "2026-01-02"]
+        main()
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "written"
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "Error: interrupted"
+    assert tree_digest(out) == old
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
