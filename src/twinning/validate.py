@@ -89,9 +89,11 @@ def _rdflib_term(term: object) -> rdflib.term.Node:
     if isinstance(term, ox.BlankNode):
         return rdflib.BNode(term.value)
     if isinstance(term, ox.Literal):
+        # normalize=False: keep the lexical form ("1"^^xsd:boolean is not "true"^^xsd:boolean).
         if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+            return rdflib.Literal(term.value, lang=term.language, normalize=False)
+        datatype = rdflib.URIRef(term.datatype.value)
+        return rdflib.Literal(term.value, datatype=datatype, normalize=False)
     raise TypeError(f"unsupported term {term!r}")
 
 
@@ -121,7 +123,7 @@ def validate_graph(graph: LoadedGraph, shapes: rdflib.Graph, engine: str = "spar
         raw = [
             (
                 r.severity,
-                r.focus,
+                shacl_sparql.term_id(r.focus),
                 r.path,
                 str(r.value) if r.value is not None else None,
                 r.message,
@@ -134,7 +136,7 @@ def validate_graph(graph: LoadedGraph, shapes: rdflib.Graph, engine: str = "spar
         raise ValueError(f"unknown validation engine {engine!r}; choose one of {ENGINES}")
     labels = _Labels(graph)
     findings = []
-    for severity, focus, path, value, message, component, shape in set(raw):
+    for severity, focus, path, value, message, component, shape in raw:
         location = graph.location(focus)
         findings.append(
             Finding(
@@ -160,6 +162,8 @@ Raw = tuple[str, str, str | None, str | None, str, str, str]
 def _run_pyshacl(graph: LoadedGraph, shapes: rdflib.Graph) -> list[Raw]:
     import pyshacl
 
+    from . import shacl_paths, shacl_sparql
+
     _conforms, report, _text = pyshacl.validate(
         to_rdflib(graph.triples),
         shacl_graph=shapes,
@@ -174,15 +178,18 @@ def _run_pyshacl(graph: LoadedGraph, shapes: rdflib.Graph) -> list[Raw]:
         value = report.value(result, SH.value)
         message = report.value(result, SH.resultMessage)
         shape = report.value(result, SH.sourceShape)
+        focus = report.value(result, SH.focusNode)
+        assert focus is not None
+        severity = str(report.value(result, SH.resultSeverity))
         raw.append(
             (
-                str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
-                str(report.value(result, SH.focusNode)),
-                str(path) if isinstance(path, rdflib.URIRef) else None,
+                severity.removeprefix(str(SH)),
+                str(focus) if isinstance(focus, rdflib.URIRef) else _ntriples(focus),
+                shacl_paths.from_report(report, path) if path is not None else None,
                 _ntriples(value) if value is not None else None,
                 str(message) if message is not None else "",
                 str(report.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
-                str(shape) if isinstance(shape, rdflib.URIRef) else "",
+                shacl_sparql.term_id(shape) if shape is not None else "",
             )
         )
     return raw
@@ -214,7 +221,7 @@ def report_graph(findings: list[Finding]) -> rdflib.Graph:
         graph.add((report, SH.result, result))
         graph.add((result, rdflib.RDF.type, SH.ValidationResult))
         graph.add((result, SH.focusNode, _from_text(finding.focus)))
-        if finding.path:
+        if finding.path and not finding.path.startswith(("^", "(", "<")):
             graph.add((result, SH.resultPath, rdflib.URIRef(finding.path)))
         if finding.value:
             graph.add((result, SH.value, _from_ntriples(finding.value)))
@@ -222,12 +229,17 @@ def report_graph(findings: list[Finding]) -> rdflib.Graph:
         graph.add((result, SH.resultMessage, rdflib.Literal(finding.message)))
         graph.add((result, SH.sourceConstraintComponent, SH[finding.component]))
         if finding.shape:
-            graph.add((result, SH.sourceShape, rdflib.URIRef(finding.shape)))
+            graph.add((result, SH.sourceShape, _from_text(finding.shape)))
     return graph
 
 
-def _from_text(iri: str) -> rdflib.term.Node:
-    return rdflib.URIRef(iri)
+def _from_text(text: str) -> rdflib.term.Node:
+    """A node named as :func:`shacl_core.term_id` names it (IRI, ``_:id`` or N-Triples)."""
+    if text.startswith("_:"):
+        return rdflib.BNode(text[2:])
+    if text.startswith('"'):
+        return _from_ntriples(text)
+    return rdflib.URIRef(text)
 
 
 def _from_ntriples(text: str) -> rdflib.term.Node:
