@@ -81,7 +81,27 @@ PARAMETER_KEYS = {
     SH.hasValue,
     SH["in"],
 }
-KNOWN_KEYS = {*TARGET_KEYS, *ANNOTATION_KEYS, *PARAMETER_KEYS, SH.sparql}
+# Features of SHACL Advanced Features and SHACL-JS that the engine does not implement: a shape
+# using one is refused. Other properties, like any term SHACL does not define (the DCAT-AP
+# shapes write sh:shape), are ignored, as the SHACL spec and pySHACL ignore them.
+REFUSED_KEYS = {
+    rdflib.URIRef(str(SH) + name)
+    for name in (
+        "target",
+        "rule",
+        "js",
+        "jsFunctionName",
+        "jsLibrary",
+        "expression",
+        "condition",
+        "values",
+        "filterShape",
+        "nodes",
+        "intersection",
+        "union",
+        "entailment",
+    )
+}
 
 
 class UnsupportedShape(CannotRun):
@@ -245,6 +265,11 @@ class Validator:
     def __init__(self, shapes: rdflib.Graph, store: ox.Store):
         self.shapes = shapes
         self.store = store
+        for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
+            raise UnsupportedShape(
+                f"constraint component {term_id(component)}: custom (SPARQL-based) constraint "
+                "components are not supported"
+            )
         self._shapes: dict[rdflib.term.Node, Shape] = {}
         self._conforms: dict[tuple[str, Term], bool] = {}
         self._active: set[tuple[str, Term]] = set()
@@ -257,7 +282,7 @@ class Validator:
             return self._shapes[node]
         shape_id = term_id(node)
         for key in set(self.shapes.predicates(node)):
-            if str(key).startswith(str(SH)) and key not in KNOWN_KEYS:
+            if key in REFUSED_KEYS:
                 raise UnsupportedShape(f"shape {shape_id}: {curie(key)} is not supported")
             if nested and key == SH.sparql:
                 raise UnsupportedShape(
