@@ -89,30 +89,74 @@ def clean_reason(message: str) -> str:
 
 
 _DATE_RE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
+_DATETIME_RE = re.compile(
+    r"^-?\d{4,}-\d{2}-\d{2}T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$"
+)
+_TIME_RE = re.compile(r"^(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 _GYEAR_RE = re.compile(r"^-?\d{4,}(Z|[+-]\d{2}:\d{2})?$")
 _GYEARMONTH_RE = re.compile(r"^-?\d{4,}-(0[1-9]|1[0-2])(Z|[+-]\d{2}:\d{2})?$")
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
+_DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DOUBLE_RE = re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)$")
+# The integer types derived from xsd:integer, with their bounds (None: unbounded).
+_INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+    "integer": (None, None),
+    "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+    "long": (-(2**63), 2**63 - 1),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "byte": (-(2**7), 2**7 - 1),
+    "unsignedLong": (0, 2**64 - 1),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedShort": (0, 2**16 - 1),
+    "unsignedByte": (0, 2**8 - 1),
+}
+
+
+def _time_is_valid(hour: str, minute: str, second: str) -> bool:
+    return (int(hour) < 24 and int(minute) < 60 and int(second) < 60) or (
+        hour == "24" and minute == "00" and second == "00"
+    )
 
 
 def literal_is_valid(lexical: str, datatype: str) -> bool:
-    """Whether ``lexical`` is a valid form of the XSD ``datatype`` (for the types we use)."""
+    """Whether ``lexical`` is a valid form of the XSD ``datatype``.
+
+    Covers the XSD types whose lexical space is narrower than "any string" and that SHACL
+    data uses (numbers with their ranges, booleans, dates and times); the loader and
+    ``sh:datatype`` both rely on it. Other datatypes accept any lexical form.
+    """
     local = datatype.removeprefix(terms.XSD)
     if datatype == local:
         return True
-    if local == "date":
-        if not _DATE_RE.match(lexical):
+    if local in {"date", "dateTime"}:
+        match = (_DATE_RE if local == "date" else _DATETIME_RE).match(lexical)
+        if match is None:
             return False
         try:
             _dt.date.fromisoformat(lexical[:10])
         except ValueError:
             return False
-        return True
+        return local == "date" or _time_is_valid(*match.group(1, 2, 3))
+    if local == "time":
+        match = _TIME_RE.match(lexical)
+        return match is not None and _time_is_valid(*match.group(1, 2, 3))
     if local == "gYear":
         return bool(_GYEAR_RE.match(lexical))
     if local == "gYearMonth":
         return bool(_GYEARMONTH_RE.match(lexical))
-    if local in {"integer", "nonNegativeInteger", "positiveInteger"}:
-        return bool(_INTEGER_RE.match(lexical))
+    if local in _INTEGER_RANGES:
+        if not _INTEGER_RE.match(lexical):
+            return False
+        low, high = _INTEGER_RANGES[local]
+        return (low is None or int(lexical) >= low) and (high is None or int(lexical) <= high)
+    if local == "decimal":
+        return bool(_DECIMAL_RE.match(lexical))
+    if local in {"double", "float"}:
+        return bool(_DOUBLE_RE.match(lexical))
     if local == "boolean":
         return lexical in {"true", "false", "1", "0"}
     return True
@@ -130,7 +174,7 @@ def _check_literals(path: Path, data: bytes, triples: list[ox.Triple]) -> None:
 
 
 CHECKED_DATATYPES = ("date", "gYear", "gYearMonth", "integer", "nonNegativeInteger",
-                     "positiveInteger", "boolean")  # fmt: skip
+                     "positiveInteger", "boolean", "decimal")  # fmt: skip
 
 
 def check_typed_literals(store: ox.Store, files: list[Path]) -> None:

@@ -16,7 +16,8 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
-from . import terms
+from . import rdfio, terms
+from .errors import CannotRun
 from .load import LoadedGraph
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -89,9 +90,11 @@ def _rdflib_term(term: object) -> rdflib.term.Node:
     if isinstance(term, ox.BlankNode):
         return rdflib.BNode(term.value)
     if isinstance(term, ox.Literal):
+        # normalize=False: keep the lexical form ("1"^^xsd:boolean is not "true"^^xsd:boolean).
         if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+            return rdflib.Literal(term.value, lang=term.language, normalize=False)
+        datatype = rdflib.URIRef(term.datatype.value)
+        return rdflib.Literal(term.value, datatype=datatype, normalize=False)
     raise TypeError(f"unsupported term {term!r}")
 
 
@@ -106,22 +109,29 @@ def load_shapes(root: Path) -> rdflib.Graph:
 ENGINES = ("sparql", "pyshacl")
 
 
-def validate_graph(graph: LoadedGraph, shapes: rdflib.Graph, engine: str = "sparql") -> Report:
+def validate_graph(
+    graph: LoadedGraph,
+    shapes: rdflib.Graph,
+    engine: str = "sparql",
+    as_written: Iterable[ox.Triple] | None = None,
+) -> Report:
     """Validate the graph against the shapes and describe every result.
 
     ``sparql`` (the default) compiles the shapes into SPARQL run by Oxigraph and scales to
     millions of triples; ``pyshacl`` is the reference implementation. Both give the same
     findings (a test checks this on the shipped data and every broken fixture).
+    ``as_written``: the triples as parsed, for pySHACL, where the store would change them
+    (Oxigraph keeps an xsd:nonNegativeInteger as an xsd:integer); blank nodes as in the store.
     """
     if engine == "pyshacl":
-        raw = _run_pyshacl(graph, shapes)
+        raw = _run_pyshacl(as_written if as_written is not None else graph.triples, shapes)
     elif engine == "sparql":
         from . import shacl_sparql
 
         raw = [
             (
                 r.severity,
-                r.focus,
+                shacl_sparql.term_id(r.focus),
                 r.path,
                 str(r.value) if r.value is not None else None,
                 r.message,
@@ -134,7 +144,7 @@ def validate_graph(graph: LoadedGraph, shapes: rdflib.Graph, engine: str = "spar
         raise ValueError(f"unknown validation engine {engine!r}; choose one of {ENGINES}")
     labels = _Labels(graph)
     findings = []
-    for severity, focus, path, value, message, component, shape in set(raw):
+    for severity, focus, path, value, message, component, shape in raw:
         location = graph.location(focus)
         findings.append(
             Finding(
@@ -157,11 +167,13 @@ def validate_graph(graph: LoadedGraph, shapes: rdflib.Graph, engine: str = "spar
 Raw = tuple[str, str, str | None, str | None, str, str, str]
 
 
-def _run_pyshacl(graph: LoadedGraph, shapes: rdflib.Graph) -> list[Raw]:
+def _run_pyshacl(triples: Iterable[ox.Triple], shapes: rdflib.Graph) -> list[Raw]:
     import pyshacl
 
+    from . import shacl_paths, shacl_sparql
+
     _conforms, report, _text = pyshacl.validate(
-        to_rdflib(graph.triples),
+        to_rdflib(triples),
         shacl_graph=shapes,
         inference="none",
         allow_warnings=True,
@@ -169,23 +181,70 @@ def _run_pyshacl(graph: LoadedGraph, shapes: rdflib.Graph) -> list[Raw]:
     )
     assert isinstance(report, rdflib.Graph)
     raw: list[Raw] = []
-    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+    # Only the report's own results: pySHACL also types the nested sh:detail results.
+    for result in report.objects(None, SH.result):
         path = report.value(result, SH.resultPath)
         value = report.value(result, SH.value)
         message = report.value(result, SH.resultMessage)
         shape = report.value(result, SH.sourceShape)
+        focus = report.value(result, SH.focusNode)
+        assert focus is not None
+        severity = str(report.value(result, SH.resultSeverity))
         raw.append(
             (
-                str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[-1],
-                str(report.value(result, SH.focusNode)),
-                str(path) if isinstance(path, rdflib.URIRef) else None,
+                severity.removeprefix(str(SH)),
+                str(focus) if isinstance(focus, rdflib.URIRef) else _ntriples(focus),
+                shacl_paths.from_report(report, path) if path is not None else None,
                 _ntriples(value) if value is not None else None,
                 str(message) if message is not None else "",
                 str(report.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
-                str(shape) if isinstance(shape, rdflib.URIRef) else "",
+                shacl_sparql.term_id(shape) if shape is not None else "",
             )
         )
     return raw
+
+
+# ----------------------------------------------------------------------------- DCAT-AP
+
+# The DCAT-AP 3.0.1 profile the EU testbed calls "Full" without the deprecation checks: base
+# shapes, ranges, recommendations and controlled vocabularies (never the owl:imports files).
+DCAT_AP_SHAPES = ("shapes.ttl", "range.ttl", "shapes_recommended.ttl", "mdr-vocabularies.shape.ttl")
+
+
+def dcat_ap_folder(root: Path) -> Path:
+    """Where the official DCAT-AP 3.0.1 shapes are: the shared folder beside the checkout."""
+    return root.parent / "shared" / "standards" / "dcat-ap-3"
+
+
+def load_dcat_ap_shapes(folder: Path) -> rdflib.Graph:
+    """The official DCAT-AP 3.0.1 shapes of :data:`DCAT_AP_SHAPES`, read from ``folder``."""
+    shapes = rdflib.Graph()
+    for name in DCAT_AP_SHAPES:
+        path = folder / name
+        if not path.is_file():
+            raise CannotRun(f"the DCAT-AP 3.0.1 shapes are missing ({name})", path=path)
+        shapes.parse(path, format="turtle")
+    return shapes
+
+
+def validate_catalog(
+    root: Path, catalog: Path, engine: str = "sparql", shapes_folder: Path | None = None
+) -> Report:
+    """Validate a DCAT-AP catalogue file (``dist/catalog.ttl``) against DCAT-AP 3.0.1.
+
+    The shapes come from ``shapes_folder`` (default: :func:`dcat_ap_folder` of ``root``);
+    findings point at the catalogue's file and lines. Both engines give the same findings.
+    """
+    shapes = load_dcat_ap_shapes(shapes_folder or dcat_ap_folder(root))
+    triples = rdfio.parse_file(catalog)
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    locations: dict[str, tuple[Path, int]] = {}
+    if catalog.suffix == ".ttl":
+        text = catalog.read_text(encoding="utf-8")
+        locations = {iri: (catalog, line) for iri, line in rdfio.subject_lines(text).items()}
+    graph = LoadedGraph(store=store, files=[catalog], locations=locations)
+    return validate_graph(graph, shapes, engine, as_written=triples)
 
 
 def _ntriples(term: rdflib.term.Node) -> str:
@@ -214,7 +273,7 @@ def report_graph(findings: list[Finding]) -> rdflib.Graph:
         graph.add((report, SH.result, result))
         graph.add((result, rdflib.RDF.type, SH.ValidationResult))
         graph.add((result, SH.focusNode, _from_text(finding.focus)))
-        if finding.path:
+        if finding.path and not finding.path.startswith(("^", "(", "<")):
             graph.add((result, SH.resultPath, rdflib.URIRef(finding.path)))
         if finding.value:
             graph.add((result, SH.value, _from_ntriples(finding.value)))
@@ -225,12 +284,17 @@ def report_graph(findings: list[Finding]) -> rdflib.Graph:
         )
         graph.add((result, SH.sourceConstraintComponent, component))
         if finding.shape:
-            graph.add((result, SH.sourceShape, rdflib.URIRef(finding.shape)))
+            graph.add((result, SH.sourceShape, _from_text(finding.shape)))
     return graph
 
 
-def _from_text(iri: str) -> rdflib.term.Node:
-    return rdflib.URIRef(iri)
+def _from_text(text: str) -> rdflib.term.Node:
+    """A node named as :func:`shacl_core.term_id` names it (IRI, ``_:id`` or N-Triples)."""
+    if text.startswith("_:"):
+        return rdflib.BNode(text[2:])
+    if text.startswith('"'):
+        return _from_ntriples(text)
+    return rdflib.URIRef(text)
 
 
 def _from_ntriples(text: str) -> rdflib.term.Node:

@@ -1,0 +1,150 @@
+"""SHACL property paths: read from the shapes graph, evaluated on an Oxigraph store, written out.
+
+A path is parsed once into a small tree of tuples and then followed from each focus node with
+the store's indexes (``quads_for_pattern``), so every value node is a distinct RDF term, as
+SHACL counts them. The text form (an IRI for a predicate path, SPARQL property-path syntax
+otherwise) is how reports and findings name a path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, SH
+
+from .errors import CannotRun
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def as_term(node: object) -> Term:
+    """A node of the store as an RDF term (RDF-star quoted triples are not SHACL Core)."""
+    if isinstance(node, ox.NamedNode | ox.BlankNode | ox.Literal):
+        return node
+    raise BadPath(f"cannot validate the quoted triple {node}")
+
+
+class BadPath(CannotRun):
+    """A shape's sh:path is not a well-formed SHACL property path."""
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path expression: ``kind`` is pred, seq, alt, inv, star, plus or opt."""
+
+    kind: str
+    iri: ox.NamedNode | None = None
+    parts: tuple[Path, ...] = ()
+
+    @property
+    def is_predicate(self) -> bool:
+        return self.kind == "pred"
+
+    def text(self) -> str:
+        """An IRI for a predicate path, SPARQL property-path syntax for the others."""
+        if self.iri is not None:
+            return self.iri.value
+        return self._sparql(top=True)
+
+    def _sparql(self, top: bool = False) -> str:
+        if self.iri is not None:
+            return str(self.iri)
+        if self.kind in ("seq", "alt"):
+            joined = ("/" if self.kind == "seq" else "|").join(p._sparql() for p in self.parts)
+            return joined if top else f"({joined})"
+        inner = self.parts[0]._sparql()
+        if self.kind == "inv":
+            return f"^{inner}"
+        return inner + {"star": "*", "plus": "+", "opt": "?"}[self.kind]
+
+
+_UNARY = {
+    SH.inversePath: "inv",
+    SH.zeroOrMorePath: "star",
+    SH.oneOrMorePath: "plus",
+    SH.zeroOrOnePath: "opt",
+}
+
+
+def parse_path(shapes: rdflib.Graph, node: rdflib.term.Node, shape: str) -> Path:
+    """The path starting at ``node`` of the shapes graph; :class:`BadPath` if ill-formed."""
+    if isinstance(node, rdflib.URIRef):
+        return Path("pred", iri=ox.NamedNode(str(node)))
+    if isinstance(node, rdflib.BNode):
+        if (node, RDF.first, None) in shapes:
+            members = list(Collection(shapes, node))
+            if len(members) < 2:
+                raise BadPath(f"{shape}: a sequence path needs at least two members")
+            return Path("seq", parts=tuple(parse_path(shapes, m, shape) for m in members))
+        alternatives = shapes.value(node, SH.alternativePath)
+        if alternatives is not None:
+            members = list(Collection(shapes, alternatives))
+            if len(members) < 2:
+                raise BadPath(f"{shape}: sh:alternativePath needs at least two members")
+            return Path("alt", parts=tuple(parse_path(shapes, m, shape) for m in members))
+        for key, kind in _UNARY.items():
+            inner = shapes.value(node, key)
+            if inner is not None:
+                return Path(kind, parts=(parse_path(shapes, inner, shape),))
+    raise BadPath(f"{shape}: sh:path {node} is not a SHACL property path")
+
+
+def from_report(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
+    """The text form of a path written in a report graph (for comparing reports)."""
+    return parse_path(graph, node, "report").text()
+
+
+def values(store: ox.Store, path: Path, focus: Term) -> set[Term]:
+    """The value nodes reached from ``focus`` along ``path`` (distinct RDF terms)."""
+    return _follow(store, path, {focus})
+
+
+def _follow(store: ox.Store, path: Path, nodes: set[Term]) -> set[Term]:
+    if path.iri is not None:
+        found: set[Term] = set()
+        for node in nodes:
+            if isinstance(node, ox.Literal):
+                continue
+            for quad in store.quads_for_pattern(node, path.iri, None, None):
+                found.add(as_term(quad.object))
+        return found
+    if path.kind == "seq":
+        for part in path.parts:
+            nodes = _follow(store, part, nodes)
+        return nodes
+    if path.kind == "alt":
+        return set().union(*(_follow(store, part, nodes) for part in path.parts))
+    inner = path.parts[0]
+    if path.kind == "inv":
+        return _inverse(store, inner, nodes)
+    if path.kind == "opt":
+        return nodes | _follow(store, inner, nodes)
+    reached: set[Term] = set(nodes) if path.kind == "star" else set()
+    frontier = _follow(store, inner, nodes)
+    while frontier - reached:
+        new = frontier - reached
+        reached |= new
+        frontier = _follow(store, inner, new)
+    return reached
+
+
+def _inverse(store: ox.Store, path: Path, nodes: set[Term]) -> set[Term]:
+    """The nodes from which ``path`` leads into ``nodes``."""
+    if path.iri is not None:
+        found: set[Term] = set()
+        for node in nodes:
+            for quad in store.quads_for_pattern(None, path.iri, node, None):
+                found.add(as_term(quad.subject))
+        return found
+    if path.kind == "inv":
+        return _follow(store, path.parts[0], nodes)
+    if path.kind == "seq":
+        for part in reversed(path.parts):
+            nodes = _inverse(store, part, nodes)
+        return nodes
+    if path.kind == "alt":
+        return set().union(*(_inverse(store, part, nodes) for part in path.parts))
+    return _follow(store, Path(path.kind, parts=(Path("inv", parts=path.parts),)), nodes)
