@@ -301,6 +301,33 @@ class Reconciler:
                     facts[qid][key].add(row[key]["value"])
         return facts
 
+    def item_details(
+        self, qids: Iterable[str], languages: Iterable[str]
+    ) -> dict[str, dict[str, set[tuple[str, str]]]]:
+        """Labels in the given languages ((lang, text)) and ISO 3166-2 codes (("", code))."""
+        qids = sorted(set(qids))
+        details: dict[str, dict[str, set[tuple[str, str]]]] = {
+            q: {"label": set(), "code": set()} for q in qids
+        }
+        if not qids:
+            return details
+        items = " ".join(f"wd:{q}" for q in qids)
+        langs = " ".join(_literal(lang) for lang in sorted(set(languages)))
+        query = WD_PREFIXES + (
+            f"SELECT ?item ?label ?code WHERE {{ VALUES ?item {{ {items} }} "
+            f"{{ VALUES ?lang {{ {langs} }} ?item rdfs:label ?label "
+            "FILTER(LANG(?label) = ?lang) } UNION { ?item wdt:P300 ?code } }"
+        )
+        for row in _bindings(self.endpoint.select(query)):
+            qid = _qid(row["item"]["value"])
+            if qid not in details:
+                continue
+            if "label" in row:
+                details[qid]["label"].add((row["label"].get("xml:lang", ""), row["label"]["value"]))
+            if "code" in row:
+                details[qid]["code"].add(("", row["code"]["value"]))
+        return details
+
     def explain(self, region: RegionToLink, qids: Iterable[str]) -> list[Candidate]:
         """Score given items for a region, found or not: why is this item (not) the one?"""
         variants = name_variants(region)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -204,3 +205,20 @@ def to_csv(columns: list[str], rows: list[dict[str, str]]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def scheme_labels(graph: LoadedGraph, cls: str) -> list[str]:
+    """English labels of the concepts of a class (kinds, statuses): the accepted cell values."""
+    query = f'SELECT ?l WHERE {{ ?c a <{cls}> ; skos:prefLabel ?l FILTER(LANG(?l) = "en") }}'
+    return sorted({row["l"].value for row in _solutions(graph, query)})
+
+
+def write_agreements_xlsx(graph: LoadedGraph, path: Path) -> None:
+    """``agreements.xlsx``: the CSV's columns and rows, kinds and statuses as drop-down lists."""
+    from . import xlsx
+
+    lists = {
+        "kind": scheme_labels(graph, terms.tw("AgreementKind")),
+        "status": scheme_labels(graph, terms.tw("AgreementStatus")),
+    }
+    xlsx.write(path, AGREEMENT_COLUMNS, agreement_rows(graph), lists)
