@@ -563,3 +563,78 @@ def publish(root: Path | None, endpoint: str, graph_iri: str | None, timeout: fl
         raise CannotRun(str(err)) from err
     target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
     click.echo(f"published {count} triples to {target} of {endpoint}")
+
+
+# ----------------------------------------------------------------------------- import (issue 11)
+
+
+@main.command("import")
+@root_option
+@click.argument("table", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the table and report; write nothing.")
+@click.option(
+    "--endpoint",
+    default="https://query.wikidata.org/sparql",
+    show_default=True,
+    help="SPARQL endpoint with Wikidata-shaped data, to link party names that are new.",
+)
+@click.option(
+    "--review",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write names that could not be linked, with their candidates and scores, here.",
+)
+@click.option("--date", help="Retrieval and mapping date to record (default: today).")
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds per request.")
+@click.option("--no-cache", is_flag=True, help="Do not reuse cached endpoint answers.")
+def import_command(
+    root: Path | None,
+    table: Path,
+    dry_run: bool,
+    endpoint: str,
+    review: Path | None,
+    date: str | None,
+    timeout: float,
+    no_cache: bool,
+) -> None:
+    """Merge a table of agreements (CSV UTF-8 or .xlsx) into data/.
+
+    The table has the columns of dist/agreements.csv. A row with an id updates that
+    agreement (only the cells that differ from the export change anything); a row without
+    one adds an agreement. Parties may be region ids, Wikidata ids, names we know, or new
+    names with their country, which are linked to Wikidata. Names that cannot be decided
+    are listed (and written to --review) and their rows left out. Every bad cell is reported
+    as TABLE:row:column: reason, and then nothing is written (exit 1).
+
+    \b
+    Example:
+        twinning export --out dist
+        twinning import dist/agreements.csv --dry-run
+        twinning import partners.xlsx --review review.txt
+    """
+    from .table_import import TableProblems, import_table
+
+    try:
+        report = import_table(
+            _root(root),
+            table,
+            endpoint=_endpoint(endpoint, timeout, not no_cache),
+            review=review,
+            dry_run=dry_run,
+            date=date,
+        )
+    except TableProblems as err:
+        for line in err.problems:
+            click.echo(line, err=True)
+        raise
+    for held in report.held:
+        for line in held.lines():
+            click.echo(f"held for review: {line}" if not line.startswith(" ") else line)
+    verb = "would change" if dry_run else "changed"
+    for path in report.changed_files:
+        click.echo(f"{verb} {path}")
+    click.echo(
+        f"{report.rows} rows: {len(report.updated)} agreements updated, "
+        f"{len(report.created)} added, {len(report.regions)} regions and "
+        f"{len(report.sources)} sources created, {len(report.held)} names held for review",
+        err=True,
+    )

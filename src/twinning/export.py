@@ -24,6 +24,7 @@ NTRIPLES = "twinning.nt"
 JSONLD = "twinning.jsonld"
 CONTEXT = "context.jsonld"
 AGREEMENTS_CSV = "agreements.csv"
+AGREEMENTS_XLSX = "agreements.xlsx"  # not in DATA_FILES until the catalogue describes it
 REGIONS_CSV = "regions.csv"
 CATALOG_TTL = "catalog.ttl"
 CATALOG_JSONLD = "catalog.jsonld"
@@ -64,6 +65,7 @@ def write_files(
     (folder / AGREEMENTS_CSV).write_text(
         tables.to_csv(tables.AGREEMENT_COLUMNS, tables.agreement_rows(graph)), encoding="utf-8"
     )
+    tables.write_agreements_xlsx(graph, folder / AGREEMENTS_XLSX)
     (folder / REGIONS_CSV).write_text(
         tables.to_csv(tables.REGION_COLUMNS, tables.region_rows(graph)), encoding="utf-8"
     )

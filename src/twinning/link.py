@@ -13,10 +13,13 @@ clearly ahead. Everything else is listed for a person to decide.
 
 from __future__ import annotations
 
+import functools
 import re
+import tomllib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
@@ -298,6 +301,33 @@ class Reconciler:
                     facts[qid][key].add(row[key]["value"])
         return facts
 
+    def item_details(
+        self, qids: Iterable[str], languages: Iterable[str]
+    ) -> dict[str, dict[str, set[tuple[str, str]]]]:
+        """Labels in the given languages ((lang, text)) and ISO 3166-2 codes (("", code))."""
+        qids = sorted(set(qids))
+        details: dict[str, dict[str, set[tuple[str, str]]]] = {
+            q: {"label": set(), "code": set()} for q in qids
+        }
+        if not qids:
+            return details
+        items = " ".join(f"wd:{q}" for q in qids)
+        langs = " ".join(_literal(lang) for lang in sorted(set(languages)))
+        query = WD_PREFIXES + (
+            f"SELECT ?item ?label ?code WHERE {{ VALUES ?item {{ {items} }} "
+            f"{{ VALUES ?lang {{ {langs} }} ?item rdfs:label ?label "
+            "FILTER(LANG(?label) = ?lang) } UNION { ?item wdt:P300 ?code } }"
+        )
+        for row in _bindings(self.endpoint.select(query)):
+            qid = _qid(row["item"]["value"])
+            if qid not in details:
+                continue
+            if "label" in row:
+                details[qid]["label"].add((row["label"].get("xml:lang", ""), row["label"]["value"]))
+            if "code" in row:
+                details[qid]["code"].add(("", row["code"]["value"]))
+        return details
+
     def explain(self, region: RegionToLink, qids: Iterable[str]) -> list[Candidate]:
         """Score given items for a region, found or not: why is this item (not) the one?"""
         variants = name_variants(region)
@@ -437,3 +467,377 @@ def merge(results: list[LinkResult], existing: list[Mapping], date: str) -> Link
         if result.match is not None:
             mappings.append(to_mapping(result, date))
     return LinkRun(results, mappings, disagreements)
+
+
+# ----------------------------------------------------------------------------- names alone
+#
+# A council's table names a partner as the council writes it ("Adunarea Generală a
+# Autoguvernării Județului Pest", "Orenburská oblast", "Trentino (Italia)") with a country,
+# and nothing else: no code, no item. The words around the name come from a data file
+# (linkwords.toml); the name's forms are looked up as exact literals in every language, and a
+# name is linked only when exactly one subdivision of its country bears it.
+
+WORDS_FILE = Path(__file__).with_name("linkwords.toml")
+COUNTRY_NAMES_FILE = Path(__file__).with_name("countrynames.tsv")
+_SEP = r"[\s\-,–—:;.]"
+
+
+@functools.cache
+def words() -> dict[str, Any]:
+    """The linker's word lists (package data)."""
+    with WORDS_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _fold_char(char: str) -> str:
+    char = {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O"}.get(char, char)
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _fold_map(text: str) -> tuple[str, list[int]]:
+    """The folded text, and for each folded character the index of the character it came from."""
+    out: list[str] = []
+    index: list[int] = []
+    for position, char in enumerate(text):
+        for folded in _fold_char(char):
+            out.append(folded)
+            index.append(position)
+    return "".join(out), index
+
+
+def key(text: str) -> str:
+    """A name's comparison key: folded, apostrophes and hyphens as spaces, spaces collapsed."""
+    folded = "".join(_fold_char(c) for c in text)
+    return " ".join(re.sub(r"['’´`‘\-–]", " ", folded).split())
+
+
+def _phrase_regex(phrase: str) -> str:
+    return r"\s+".join(re.escape(part) for part in phrase.split())
+
+
+@functools.cache
+def _patterns() -> dict[str, list[tuple[re.Pattern[str], str]]]:
+    """Compiled prefix/suffix patterns for bodies and designators, longest phrase first."""
+    table = words()
+
+    def compile_all(phrases: dict[str, str], where: str) -> list[tuple[re.Pattern[str], str]]:
+        ordered = sorted(phrases, key=lambda p: (-len(p), p))
+        if where == "prefix":
+            return [
+                (re.compile(rf"^{_phrase_regex(p)}(?={_SEP}|$){_SEP}*"), phrases[p])
+                for p in ordered
+            ]
+        return [(re.compile(rf"(?:^|{_SEP}+){_phrase_regex(p)}$"), phrases[p]) for p in ordered]
+
+    return {
+        "body_prefix": compile_all(dict.fromkeys(table["body_prefixes"], ""), "prefix"),
+        "body_suffix": compile_all(dict.fromkeys(table["body_suffixes"], ""), "suffix"),
+        "designator_prefix": compile_all(table["designators"]["prefix"], "prefix"),
+        "designator_suffix": compile_all(table["designators"]["suffix"], "suffix"),
+    }
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split()).strip(" \t-–—,;:.\"'„“”«»")
+
+
+def _cut_once(text: str, patterns: list[tuple[re.Pattern[str], str]]) -> tuple[str, str | None]:
+    """Remove the first pattern that matches (on the folded text); return the rest and its kind."""
+    folded, index = _fold_map(text)
+    for pattern, kind in patterns:
+        match = pattern.search(folded)
+        if match is None or match.start() == match.end():
+            continue
+        start = index[match.start()]
+        end = index[match.end() - 1] + 1
+        rest = _tidy(text[:start] + " " + text[end:])
+        if rest:
+            return rest, kind
+    return text, None
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for line in COUNTRY_NAMES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, code = line.split("\t")[:2]
+            names[key(name)] = code.strip()
+    return names
+
+
+def country_code(text: str) -> str | None:
+    """ISO 3166-1 alpha-2 of a country written as a code or a name (ours or pycountry's)."""
+    import pycountry
+
+    cleaned = _tidy(text)
+    if not cleaned:
+        return None
+    if re.fullmatch(r"[A-Za-z]{2}", cleaned):
+        found = pycountry.countries.get(alpha_2=cleaned.upper())
+        return found.alpha_2 if found else None
+    named = _country_names().get(key(cleaned))
+    if named:
+        return named
+    try:
+        return str(pycountry.countries.lookup(cleaned).alpha_2)
+    except LookupError:
+        return None
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """A name as written, with the wrappers around it taken apart."""
+
+    written: str
+    full: str  # bodies and country qualifiers removed, designators kept
+    bare: str  # designators removed too
+    kinds: tuple[str, ...]  # kinds of unit the designators name
+    country: str | None  # from a qualifier in the name
+
+
+def _strip_qualifiers(text: str) -> tuple[str, str | None]:
+    country = None
+    for match in list(re.finditer(r"\(([^()]*)\)", text)):
+        code = country_code(match.group(1))
+        if code:
+            country = country or code
+            text = text.replace(match.group(0), " ")
+    text = _tidy(text)
+    connectors = words()["qualifiers"]["before_country"]
+    tokens = text.split()
+    for position in range(1, len(tokens) - 1 + 1):
+        if key(tokens[position - 1]) not in connectors or position - 1 == 0:
+            continue
+        for end in range(len(tokens), position, -1):
+            code = country_code(" ".join(tokens[position:end]))
+            if code:
+                rest = tokens[: position - 1] + tokens[end:]
+                return _strip_qualifiers(" ".join(rest))[0], country or code
+    return text, country
+
+
+def parse_name(text: str) -> ParsedName:
+    """Take a council's way of writing a region apart: bodies, country qualifiers, designators."""
+    patterns = _patterns()
+    name, country = _strip_qualifiers(_tidy(text))
+    changed = True
+    while changed:
+        before = name
+        name, _ = _cut_once(name, patterns["body_prefix"])
+        name, _ = _cut_once(name, patterns["body_suffix"])
+        changed = name != before
+    full = name
+    kinds: list[str] = []
+    changed = True
+    while changed:
+        before = name
+        for which in ("designator_prefix", "designator_suffix"):
+            name, kind = _cut_once(name, patterns[which])
+            if kind:
+                kinds.append(kind)
+        changed = name != before
+    return ParsedName(text, full, name, tuple(kinds), country)
+
+
+def _replace_ending(word: str, rules: list[list[str]]) -> list[str]:
+    found = []
+    for old, new in rules:
+        if word.casefold().endswith(old.casefold()) and len(word) > len(old) + 2:
+            found.append(word[: len(word) - len(old)] + new)
+    return found
+
+
+def _with_last_word(text: str, forms: list[str]) -> list[str]:
+    head, _, last = text.rpartition(" ")
+    return [f"{head} {form}".strip() for form in forms]
+
+
+def noun_forms(text: str) -> list[str]:
+    """The noun a Czech, Slovak, Polish or Hungarian adjective names ("Liberecký": "Liberec")."""
+    last = text.rpartition(" ")[2]
+    rules = words()["forms"]["noun_from_adjective"]
+    nouns = _replace_ending(last, rules)[:1]
+    return [n[:1].upper() + n[1:] for n in _with_last_word(text, nouns)]
+
+
+def adjective_forms(noun: str, gender: str) -> list[str]:
+    """Adjectives of a noun ("Liberec" -> "Liberecký"), for templates such as "{adj_m} kraj"."""
+    last = noun.rpartition(" ")[2]
+    forms = _replace_ending(last, words()["forms"][f"adjective_{gender}"])
+    adjectives = _with_last_word(noun, forms)
+    return adjectives + [a[:1].lower() + a[1:] for a in adjectives]
+
+
+def spelling_variants(text: str) -> set[str]:
+    """Ways the same name is spelt: ș/ş, with and without diacritics, apostrophes, hyphens, case."""
+    forms = {text}
+    if re.search("[șțȘȚşţŞŢ]", text):
+        forms |= _cedilla_variants(text)
+    if re.search(r"['’´`‘]", text):
+        forms |= {re.sub(r"['’´`‘]", mark, f) for f in forms for mark in ("'", "’")}
+    if "-" in text:
+        forms |= {f.replace("-", " ") for f in forms}
+    words_capitalised = {" ".join(w[:1].upper() + w[1:].lower() for w in f.split()) for f in forms}
+    forms |= words_capitalised | {f[:1].upper() + f[1:] for f in forms}
+    forms |= {
+        "".join(c for c in unicodedata.normalize("NFKD", f) if not unicodedata.combining(c))
+        for f in forms
+    }
+    return {f for f in forms if f}
+
+
+def name_literals(parsed: ParsedName) -> dict[tuple[str, str], int]:
+    """Exact (text, language) literals to look up for a name, each with its tier.
+
+    Tier 0: the name as written without bodies and qualifiers (designators kept), in every
+    language. Tier 1: the bare name, its noun form, and the bare name in the designator
+    templates of every kind, in the template's language.
+    """
+    table = words()
+    languages = table["languages"]
+    found: dict[tuple[str, str], int] = {}
+
+    def add(text: str, langs: Iterable[str], tier: int) -> None:
+        for form in spelling_variants(text):
+            for lang in langs:
+                literal = (form, lang)
+                found[literal] = min(tier, found.get(literal, tier))
+
+    add(parsed.full, languages, 0)
+    stems = [parsed.bare, *noun_forms(parsed.bare)]
+    for stem in stems:
+        add(stem, languages, 1)
+    for templates in table["templates"].values():
+        for lang, patterns in templates.items():
+            for stem in stems:
+                for pattern in patterns:
+                    for text in _fill(pattern, stem):
+                        add(text, [lang], 1)
+    return found
+
+
+def _fill(pattern: str, stem: str) -> list[str]:
+    for gender in ("m", "f", "n"):
+        if "{adj_" + gender + "}" in pattern:
+            return [
+                pattern.replace("{adj_" + gender + "}", a) for a in adjective_forms(stem, gender)
+            ]
+    return [pattern.replace("{}", stem)]
+
+
+@dataclass
+class NameResult:
+    """What the linker made of one name written with its country."""
+
+    written: str
+    country: str
+    parsed: ParsedName
+    candidates: list[Candidate]
+    match: Candidate | None
+    settlements: list[Candidate] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.match:
+            return "linked"
+        if any(c.rejected is None for c in self.candidates):
+            return "ambiguous"
+        if self.settlements:
+            return "settlement"
+        return "no candidate"
+
+    def describe(self) -> list[str]:
+        lines = [f"{self.status}: {self.written!r} ({self.country})"]
+        for candidate in self.candidates:
+            why = candidate.rejected or "; ".join(candidate.evidence)
+            lines.append(f"    wd:{candidate.qid} {candidate.score:>3}  {candidate.label}: {why}")
+        return lines
+
+
+def _similarity(name: str, label: str) -> int:
+    from rapidfuzz import fuzz
+
+    return int(fuzz.token_sort_ratio(key(name), key(label)))
+
+
+class NameLinker:
+    """Links names written with their country to Wikidata items, by exclusivity."""
+
+    def __init__(self, reconciler: Reconciler):
+        self.reconciler = reconciler
+
+    def link(self, names: list[tuple[str, str]]) -> list[NameResult]:
+        """(name as written, ISO 3166-1 alpha-2) -> a result per name, in order."""
+        parsed = [parse_name(text) for text, _ in names]
+        literals = [name_literals(p) for p in parsed]
+        everything = {lit for lits in literals for lit in lits}
+        hits = self.reconciler.by_name(everything)
+        qids = {qid for lit in everything for qid, _ in hits.get(lit, set())}
+        facts = self.reconciler.facts(qids)
+        return [
+            self._judge(text, country, p, lits, hits, facts)
+            for (text, country), p, lits in zip(names, parsed, literals, strict=True)
+        ]
+
+    def _judge(
+        self,
+        written: str,
+        country: str,
+        parsed: ParsedName,
+        literals: dict[tuple[str, str], int],
+        hits: dict[tuple[str, str], set[tuple[str, str]]],
+        facts: dict[str, dict[str, set[str]]],
+    ) -> NameResult:
+        tiers: dict[str, int] = {}
+        langs: dict[str, dict[str, set[str]]] = {}
+        for literal, tier in literals.items():
+            for qid, how in hits.get(literal, set()):
+                tiers[qid] = min(tier, tiers.get(qid, tier))
+                langs.setdefault(qid, {"label": set(), "alias": set()})[how].add(literal[1])
+        candidates = []
+        settlements = []
+        for qid in sorted(tiers, key=lambda q: int(q[1:])):
+            fact = facts.get(qid, {})
+            candidate = Candidate(qid)
+            candidate.label = sorted(fact.get("label", set()) or {qid})[0]
+            label_langs = langs[qid]["label"]
+            alias_langs = langs[qid]["alias"] - label_langs
+            if country not in fact.get("cc", set()):
+                found = ", ".join(sorted(fact.get("cc", set()))) or "none"
+                candidate.rejected = f"country {found}, not {country}"
+            elif fact.get("settlement"):
+                candidate.rejected = "a settlement, not a region"
+                settlements.append(candidate)
+            elif not fact.get("level"):
+                candidate.rejected = "not a first- or second-level administrative subdivision"
+            names = min(NAME_CAP, SCORE_LABEL * len(label_langs) + SCORE_ALIAS * len(alias_langs))
+            exact = 20 if tiers[qid] == 0 else 0
+            candidate.score = min(100, SCORE_COUNTRY + SCORE_LEVEL + names + exact)
+            candidate.evidence = [
+                "name as written" if tiers[qid] == 0 else "bare name or designator form",
+                *(["label in " + ",".join(sorted(label_langs))] if label_langs else []),
+                *(["alias in " + ",".join(sorted(alias_langs))] if alias_langs else []),
+                f"similarity {_similarity(parsed.bare, candidate.label)}",
+            ]
+            candidates.append(candidate)
+        viable = [c for c in candidates if c.rejected is None]
+        match = None
+        for tier in (0, 1):
+            at_tier = [c for c in viable if tiers[c.qid] == tier]
+            if len(at_tier) == 1:
+                match = at_tier[0]
+                break
+            if at_tier:
+                break  # several subdivisions bear the name: a person decides
+        candidates.sort(
+            key=lambda c: (
+                c.rejected is not None,
+                tiers[c.qid],
+                -c.score,
+                -_similarity(parsed.bare, c.label),
+                int(c.qid[1:]),
+            )
+        )
+        return NameResult(written, country, parsed, candidates, match, settlements)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -17,9 +18,10 @@ from . import terms
 from .load import LoadedGraph
 
 SEPARATOR = " | "
+DCT_DATE = terms.PREFIXES["dcterms"] + "date"
 AGREEMENT_COLUMNS = [
-    "id", "home", "kind", "title", "title_lang", "parties", "party_wikidata", "signed",
-    "started", "ended", "status", "decision", "source",
+    "id", "home", "kind", "title", "title_lang", "parties", "party_countries", "party_wikidata",
+    "signed", "started", "ended", "date", "status", "decision", "source",
 ]  # fmt: skip
 REGION_COLUMNS = [
     "id", "name", "name_lang", "name_en", "country", "iso3166_2", "wikidata", "website",
@@ -103,13 +105,20 @@ def _labels(graph: LoadedGraph) -> dict[str, str]:
 
 AGREEMENT_PREDICATES = (
     terms.HOME_REGION, terms.KIND, terms.DCT_TITLE, terms.PARTY, terms.SIGNING_DATE,
-    terms.tw("startDate"), terms.END_DATE, terms.STATUS, terms.APPROVED_BY, terms.DCT_SOURCE,
+    terms.tw("startDate"), terms.END_DATE, DCT_DATE, terms.STATUS, terms.APPROVED_BY,
+    terms.DCT_SOURCE,
 )  # fmt: skip
 
 
 def agreement_rows(graph: LoadedGraph) -> list[dict[str, str]]:
     """One row per agreement, read with a handful of queries however many agreements there are."""
     labels = _labels(graph)
+    countries = {
+        row["r"].value: row["cc"].value
+        for row in _solutions(
+            graph, "SELECT ?r ?cc WHERE { ?r a tw:Region ; tw:country/tw:countryCode ?cc }"
+        )
+    }
     same_as: dict[str, list[str]] = {}
     for row in _solutions(graph, "SELECT ?r ?i WHERE { ?r a tw:Region ; owl:sameAs ?i }"):
         same_as.setdefault(row["r"].value, []).append(_qid(row["i"].value))
@@ -150,10 +159,12 @@ def agreement_rows(graph: LoadedGraph) -> list[dict[str, str]]:
                 "title": titles[0].value if titles else "",
                 "title_lang": (titles[0].language or "") if titles else "",
                 "parties": _join(labels.get(p, "") for p in parties),
+                "party_countries": _join(countries.get(p, "") for p in parties),
                 "party_wikidata": _join(_join(sorted(same_as.get(p, []))) for p in parties),
                 "signed": _join(plain(terms.SIGNING_DATE)),
                 "started": _join(plain(terms.tw("startDate"))),
                 "ended": _join(plain(terms.END_DATE)),
+                "date": _join(plain(DCT_DATE)),
                 "status": labelled(terms.STATUS),
                 "decision": _join(decisions.get(d, "") for d in plain(terms.APPROVED_BY)),
                 "source": labelled(terms.DCT_SOURCE),
@@ -194,3 +205,20 @@ def to_csv(columns: list[str], rows: list[dict[str, str]]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
+
+
+def scheme_labels(graph: LoadedGraph, cls: str) -> list[str]:
+    """English labels of the concepts of a class (kinds, statuses): the accepted cell values."""
+    query = f'SELECT ?l WHERE {{ ?c a <{cls}> ; skos:prefLabel ?l FILTER(LANG(?l) = "en") }}'
+    return sorted({row["l"].value for row in _solutions(graph, query)})
+
+
+def write_agreements_xlsx(graph: LoadedGraph, path: Path) -> None:
+    """``agreements.xlsx``: the CSV's columns and rows, kinds and statuses as drop-down lists."""
+    from . import xlsx
+
+    lists = {
+        "kind": scheme_labels(graph, terms.tw("AgreementKind")),
+        "status": scheme_labels(graph, terms.tw("AgreementStatus")),
+    }
+    xlsx.write(path, AGREEMENT_COLUMNS, agreement_rows(graph), lists)
