@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from twinning import queries
 from twinning.terms import sparql_prefixes
 
 from .conftest import ROOT
@@ -293,6 +294,70 @@ def test_veneto_declaration_has_seven_parties(graph) -> None:
         + "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { agreement:cluj-veneto-joint-declaration tw:party ?p }"
     )
     assert next(iter(rows))["n"].value == "7"
+
+
+# ---------------------------------------------------------------------------- partners and sides
+
+REGION = "https://w3id.org/twinning/id/region/"
+VENETO_DECLARATION = "https://w3id.org/twinning/id/agreement/cluj-veneto-joint-declaration"
+
+
+def _partners(graph, region: str) -> set[tuple[str, str]]:
+    """(partner, agreement) rows of the named query partners-of-region for ``region``."""
+    named = queries.library(ROOT)["partners-of-region"]
+    results = queries.run_local(graph.store, queries.bind(named, {"region": REGION + region}))
+    return {(row["partner"]["value"], row["agreement"]["value"]) for row in results.rows}
+
+
+def test_veneto_declaration_has_two_sides(graph) -> None:
+    """'Declarație Comună între Regione del Veneto (…) și Consiliul Județean Bihor, …, Consiliul
+    Județean Sălaj din Regiunea de Dezvoltare Nord-Vest (România)'."""
+    rows = graph.store.query(
+        sparql_prefixes()
+        + "SELECT ?side ?m WHERE { agreement:cluj-veneto-joint-declaration tw:hasSide ?side . "
+        "?side tw:sideMember ?m }"
+    )
+    sides: dict[str, set[str]] = {}
+    for row in rows:
+        sides.setdefault(row["side"].value, set()).add(row["m"].value.removeprefix(REGION))
+    assert sides == {
+        VENETO_DECLARATION + "/side/veneto": {"veneto"},
+        VENETO_DECLARATION + "/side/north-west-romania": {
+            "bihor", "bistrita-nasaud", "cluj", "maramures", "satu-mare", "salaj",
+        },
+    }  # fmt: skip
+
+
+def test_cluj_partners_are_its_15_partner_regions(graph) -> None:
+    partners = {p.removeprefix(REGION) for p, _ in _partners(graph, "cluj")}
+    assert partners == {
+        "allier", "fejer", "parma", "trento", "malopolska", "terni", "veneto", "shandong",
+        "blekinge", "hajdu-bihar", "baranya", "gyeongsangbuk-do", "hincesti", "armavir",
+        "jeollanam-do",
+    }  # fmt: skip
+
+
+def test_bihor_partner_through_the_declaration_is_veneto_only(graph) -> None:
+    assert _partners(graph, "bihor") == {(REGION + "veneto", VENETO_DECLARATION)}
+
+
+def test_veneto_partners_are_the_six_counties(graph) -> None:
+    partners = {p.removeprefix(REGION) for p, _ in _partners(graph, "veneto")}
+    assert partners == {"bihor", "bistrita-nasaud", "cluj", "maramures", "satu-mare", "salaj"}
+
+
+def test_every_partner_query_applies_the_side_rule() -> None:
+    """Each named query about partners or parties excludes parties of the same side."""
+    speaking_of_partners = [
+        named
+        for named in queries.library(ROOT).values()
+        if "partner" in named.summary.lower() and "tw:party" in named.text
+    ]
+    assert len(speaking_of_partners) >= 5
+    for named in speaking_of_partners:
+        assert "FILTER NOT EXISTS { ?agreement tw:hasSide ?side . ?side tw:sideMember" in (
+            named.text
+        ), named.name
 
 
 def test_build_writes_the_graph(tmp_path) -> None:
