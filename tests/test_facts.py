@@ -173,8 +173,24 @@ HARGHITA = [
         "project:folkdancenet tw:projectPartner region:jasz-nagykun-szolnok ; schema:startDate '2008'^^xsd:gYear ; schema:endDate '2009'^^xsd:gYear",
     ),
     (
-        "FRiDGE with Tolna in 2019",
-        "project:fridge tw:projectPartner region:tolna ; schema:startDate '2019'^^xsd:gYear",
+        "FRiDGE: Harghita took part in 2019 alongside the Tolna County Development Agency",
+        "project:fridge tw:projectPartner region:harghita, organisation:tolna-county-development-agency ; dcterms:date '2019'^^xsd:gYear . organisation:tolna-county-development-agency a org:Organization ; rdfs:label 'Agenția de Dezvoltare Județeană Tolna'@ro",
+    ),
+    (
+        "FRiDGE: 2019 is the year of Harghita's participation, not the project's start; Tolna County is no project partner",
+        "FILTER NOT EXISTS { project:fridge schema:startDate ?start } FILTER NOT EXISTS { project:fridge tw:projectPartner region:tolna }",
+    ),
+    (
+        "ALDA: the source's name 'Alianța Europeană pentru Democrație Locală', translated word for word",
+        "organisation:alda rdfs:label 'European Alliance for Local Democracy (ALDA)'@en ; tw:nameInSource 'Alianței Europene pentru Democrație Locală (ALDA)'@ro FILTER NOT EXISTS { organisation:alda rdfs:label 'European Association for Local Democracy (ALDA)'@en }",
+    ),
+    (
+        "the source does not say who signed Harghita's instruments: Harghita County Council signs none",
+        "FILTER NOT EXISTS { ?a tw:signingBody body:harghita-county-council }",
+    ),
+    (
+        "composed titles and decision labels of Harghita's table are marked as inferences",
+        "agreement:harghita-somogy-twinning tw:inferred ?t . ?t tw:inferredProperty dcterms:title ; tw:reason ?why . decision:harghita-6-1993 tw:inferred ?l . ?l tw:inferredProperty rdfs:label",
     ),
     (
         "twinnings are maintained (active)",
@@ -254,6 +270,30 @@ LIBEREC = [
     (
         "Bursa delegation visit 2010-10-06",
         "agreement:liberec-bursa-2011 tw:event ?e . ?e schema:startDate '2010-10-06'^^xsd:date",
+    ),
+    (
+        "Orenburg: the source dates Russia's attack on 24 February 2022, not the cutting of contacts",
+        "agreement:liberec-orenburg-2012 tw:event event:liberec-orenburg-2012-2022-02-24-attack-on-ukraine . event:liberec-orenburg-2012-2022-02-24-attack-on-ukraine schema:startDate '2022-02-24'^^xsd:date FILTER NOT EXISTS { ?e schema:description ?d FILTER(CONTAINS(LCASE(STR(?d)), 'cut') && LANG(?d) = 'en') ?e schema:startDate '2022-02-24'^^xsd:date }",
+    ),
+    (
+        "Øverland signed as 'hejtman Møre og Romsdal', rendered Governor as for Liberec's hejtman",
+        "signature:liberec-more-og-romsdal-2001-ole-eimund-overland tw:role 'hejtman Møre og Romsdal'@cs, 'Governor (hejtman) of Møre og Romsdal'@en",
+    ),
+    (
+        "Bursa: the source does not say where the memorandum was signed",
+        "agreement:liberec-bursa-2011 tw:signingOccasion ?o FILTER NOT EXISTS { agreement:liberec-bursa-2011 tw:signingPlace ?p }",
+    ),
+    (
+        "Valle d'Aosta: fields were proposed (2005 correspondence, the unanswered 2010 letter), not agreed",
+        "FILTER NOT EXISTS { agreement:liberec-valle-d-aosta-2007 tw:field ?f } event:liberec-valle-d-aosta-2007-2010-05-17-letter tw:proposedField field:palliative-care, field:archaeology . event:liberec-valle-d-aosta-2007-2005-08-first-contact tw:proposedField field:structural-funds",
+    ),
+    (
+        "Bursa: tourism and culture discussed in 2010; textiles, spa, tourism named as promising, none agreed",
+        "FILTER NOT EXISTS { agreement:liberec-bursa-2011 tw:field ?f } agreement:liberec-bursa-2011 tw:proposedField field:textiles-and-nanofibres, field:spa . event:liberec-bursa-2011-2010-10-06-delegation-visit tw:proposedField field:culture",
+    ),
+    (
+        "Møre og Romsdal: the agreement is on regional cooperation and know-how transfer (agreed, from its title)",
+        "agreement:liberec-more-og-romsdal-2001 tw:field field:know-how-transfer",
     ),
     (
         "web sites of partners",
