@@ -5,7 +5,8 @@ Each literal of ``data/*.ttl`` must be one of:
 - **quote**: its text occurs verbatim (whitespace aside), as whole words, in the captured seed
   document named by the resource's ``dcterms:source``;
 - **date reading**: an ``xsd:date``/``gYearMonth``/``gYear`` whose year, month and day are all
-  written in a quote on the same resource (``24. května 2012``, ``22. 4. 2009``, ``octombrie 2021``);
+  written in a quote on the same resource (``24. května 2012``, ``22. 4. 2009``,
+  ``octombrie 2021``);
 - **translation**: a language-tagged literal beside exactly one original on the same resource and
   property (its link to what it translates), that original being a quote; one translation per
   language;
@@ -13,7 +14,8 @@ Each literal of ``data/*.ttl`` must be one of:
   gives it for the region's linked item, a country's code and name from pycountry, its bounding box
   and centre point from the country-bounding-boxes and countryinfo packages;
 - **marked inferred**: the resource points with ``tw:inferred`` to a ``tw:Inference`` whose
-  ``tw:inferredProperty`` is the literal's property (and whose ``tw:reason`` says why);
+  ``tw:inferredProperty`` is the literal's property (and whose ``tw:reason`` says why); the
+  mark covers every value of that property on that resource, so it is kept narrow;
 - **record metadata**: literals of ``tw:SourceDocument`` and ``tw:Inference`` resources, which
   describe our records, not the partnerships.
 
