@@ -125,7 +125,7 @@ class Checker:
             self.seeds[row["s"].value] = _normalise(text)
 
     def select(self, query: str) -> list:
-        return list(self.graph.store.query(query))  # type: ignore[arg-type]
+        return list(self.graph.store.query(query))
 
     def objects(self, subject: ox.NamedNode, predicate: str) -> list:
         quads = self.graph.store.quads_for_pattern(subject, ox.NamedNode(predicate), None, None)
@@ -257,12 +257,12 @@ def shipped() -> Checker:
     return _checker(SHIPPED)
 
 
-def test_every_literal_in_data_is_sourced_translated_named_or_marked_inferred(shipped) -> None:
+def test_every_literal_in_data_is_sourced_translated_named_or_marked_inferred(shipped: Checker) -> None:
     problems = shipped.unsourced(SHIPPED)
     assert problems == [], "unsourced literals:\n" + "\n".join(problems)
 
 
-def test_every_category_is_used(shipped) -> None:
+def test_every_category_is_used(shipped: Checker) -> None:
     """Guard: the classification really looks at the shipped literals."""
     counts: dict[str | None, int] = {}
     for path in SHIPPED:
@@ -277,7 +277,7 @@ def test_every_category_is_used(shipped) -> None:
     assert counts["quote"] > 200 and counts["translation"] > 50 and counts["named source"] > 100
 
 
-def test_every_inference_has_a_reason(shipped) -> None:
+def test_every_inference_has_a_reason(shipped: Checker) -> None:
     rows = shipped.select(
         f"SELECT ?s ?i WHERE {{ ?s <{TW}inferred> ?i "
         f"FILTER NOT EXISTS {{ ?i a <{TW}Inference> ; <{TW}inferredProperty> ?p ; "

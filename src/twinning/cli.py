@@ -416,6 +416,8 @@ def wikidata_quickstatements(root: Path | None) -> None:
         click.echo(f"skipped multilateral instrument {iri}: not a P190 pair", err=True)
     for iri in pair_set.unlinked:
         click.echo(f"skipped {iri}: a party has no Wikidata link", err=True)
+    for iri in pair_set.intents:  # issue 14: a statement of intent is not a twinning
+        click.echo(f"skipped statement of intent {iri}: not a P190 pair", err=True)
     click.echo(f"{len(pair_set.pairs)} pairs, {2 * len(pair_set.pairs)} statements", err=True)
 
 
