@@ -250,27 +250,31 @@ def test_every_resource_names_its_source() -> None:
     assert rows == []
 
 
-def test_country_geometry_matches_its_sources() -> None:
-    """dcat:bbox and dcat:centroid of each country, recomputed from the named packages."""
+def country_geometry(code: str) -> tuple[str, str]:
+    """dcat:bbox and dcat:centroid (WKT) of a country, computed from the named packages:
+    the union of its subunits' boxes in country-bounding-boxes, the centre from countryinfo."""
     from country_bounding_boxes import country_subunits_by_iso_code
     from countryinfo import CountryInfo
 
+    def number(value: float) -> str:
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+
+    boxes = [sub.bbox for sub in country_subunits_by_iso_code(code)]
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+    ring = ", ".join(f"{number(x)} {number(y)}" for x, y in corners)
+    lat, lon = CountryInfo(code).info()["latlng"]
+    return f"POLYGON(({ring}))", f"POINT({number(lon)} {number(lat)})"
+
+
+def test_country_geometry_matches_its_sources() -> None:
+    """dcat:bbox and dcat:centroid of each country, recomputed from the named packages."""
     rows = select(
         GRAPH,
         "SELECT ?cc ?bbox ?centroid WHERE { ?c tw:countryCode ?cc ; dcat:bbox ?bbox ; "
         "dcat:centroid ?centroid }",
     )
     assert len(rows) == 15
-
-    def number(value: float) -> str:
-        return f"{value:.6f}".rstrip("0").rstrip(".")
-
     for row in rows:
-        boxes = [sub.bbox for sub in country_subunits_by_iso_code(row["cc"])]
-        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-        x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
-        corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
-        ring = ", ".join(f"{number(x)} {number(y)}" for x, y in corners)
-        assert row["bbox"] == f"POLYGON(({ring}))", row["cc"]
-        lat, lon = CountryInfo(row["cc"]).info()["latlng"]
-        assert row["centroid"] == f"POINT({number(lon)} {number(lat)})", row["cc"]
+        assert (row["bbox"], row["centroid"]) == country_geometry(row["cc"]), row["cc"]

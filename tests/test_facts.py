@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from twinning import queries
 from twinning.terms import sparql_prefixes
 
 from .conftest import ROOT
@@ -172,8 +173,24 @@ HARGHITA = [
         "project:folkdancenet tw:projectPartner region:jasz-nagykun-szolnok ; schema:startDate '2008'^^xsd:gYear ; schema:endDate '2009'^^xsd:gYear",
     ),
     (
-        "FRiDGE with Tolna in 2019",
-        "project:fridge tw:projectPartner region:tolna ; schema:startDate '2019'^^xsd:gYear",
+        "FRiDGE: Harghita took part in 2019 alongside the Tolna County Development Agency",
+        "project:fridge tw:projectPartner region:harghita, organisation:tolna-county-development-agency ; dcterms:date '2019'^^xsd:gYear . organisation:tolna-county-development-agency a org:Organization ; rdfs:label 'Agenția de Dezvoltare Județeană Tolna'@ro",
+    ),
+    (
+        "FRiDGE: 2019 is the year of Harghita's participation, not the project's start; Tolna County is no project partner",
+        "FILTER NOT EXISTS { project:fridge schema:startDate ?start } FILTER NOT EXISTS { project:fridge tw:projectPartner region:tolna }",
+    ),
+    (
+        "ALDA: the source's name 'Alianța Europeană pentru Democrație Locală', translated word for word",
+        "organisation:alda rdfs:label 'European Alliance for Local Democracy (ALDA)'@en ; tw:nameInSource 'Alianței Europene pentru Democrație Locală (ALDA)'@ro FILTER NOT EXISTS { organisation:alda rdfs:label 'European Association for Local Democracy (ALDA)'@en }",
+    ),
+    (
+        "the source does not say who signed Harghita's instruments: Harghita County Council signs none",
+        "FILTER NOT EXISTS { ?a tw:signingBody body:harghita-county-council }",
+    ),
+    (
+        "composed titles and decision labels of Harghita's table are marked as inferences",
+        "agreement:harghita-somogy-twinning tw:inferred ?t . ?t tw:inferredProperty dcterms:title ; tw:reason ?why . decision:harghita-6-1993 tw:inferred ?l . ?l tw:inferredProperty rdfs:label",
     ),
     (
         "twinnings are maintained (active)",
@@ -255,6 +272,30 @@ LIBEREC = [
         "agreement:liberec-bursa-2011 tw:event ?e . ?e schema:startDate '2010-10-06'^^xsd:date",
     ),
     (
+        "Orenburg: the source dates Russia's attack on 24 February 2022, not the cutting of contacts",
+        "agreement:liberec-orenburg-2012 tw:event event:liberec-orenburg-2012-2022-02-24-attack-on-ukraine . event:liberec-orenburg-2012-2022-02-24-attack-on-ukraine schema:startDate '2022-02-24'^^xsd:date FILTER NOT EXISTS { ?e schema:description ?d FILTER(CONTAINS(LCASE(STR(?d)), 'cut') && LANG(?d) = 'en') ?e schema:startDate '2022-02-24'^^xsd:date }",
+    ),
+    (
+        "Øverland signed as 'hejtman Møre og Romsdal', rendered Governor as for Liberec's hejtman",
+        "signature:liberec-more-og-romsdal-2001-ole-eimund-overland tw:role 'hejtman Møre og Romsdal'@cs, 'Governor (hejtman) of Møre og Romsdal'@en",
+    ),
+    (
+        "Bursa: the source does not say where the memorandum was signed",
+        "agreement:liberec-bursa-2011 tw:signingOccasion ?o FILTER NOT EXISTS { agreement:liberec-bursa-2011 tw:signingPlace ?p }",
+    ),
+    (
+        "Valle d'Aosta: fields were proposed (2005 correspondence, the unanswered 2010 letter), not agreed",
+        "FILTER NOT EXISTS { agreement:liberec-valle-d-aosta-2007 tw:field ?f } event:liberec-valle-d-aosta-2007-2010-05-17-letter tw:proposedField field:palliative-care, field:archaeology . event:liberec-valle-d-aosta-2007-2005-08-first-contact tw:proposedField field:structural-funds",
+    ),
+    (
+        "Bursa: tourism and culture discussed in 2010; textiles, spa, tourism named as promising, none agreed",
+        "FILTER NOT EXISTS { agreement:liberec-bursa-2011 tw:field ?f } agreement:liberec-bursa-2011 tw:proposedField field:textiles-and-nanofibres, field:spa . event:liberec-bursa-2011-2010-10-06-delegation-visit tw:proposedField field:culture",
+    ),
+    (
+        "Møre og Romsdal: the agreement is on regional cooperation and know-how transfer (agreed, from its title)",
+        "agreement:liberec-more-og-romsdal-2001 tw:field field:know-how-transfer",
+    ),
+    (
         "web sites of partners",
         "region:more-og-romsdal schema:url <https://mrfylke.no/> . region:ha-tinh schema:url <https://hatinh.gov.vn/> . region:bursa schema:url <http://www.bursa.gov.tr/>",
     ),
@@ -293,6 +334,70 @@ def test_veneto_declaration_has_seven_parties(graph) -> None:
         + "SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { agreement:cluj-veneto-joint-declaration tw:party ?p }"
     )
     assert next(iter(rows))["n"].value == "7"
+
+
+# ---------------------------------------------------------------------------- partners and sides
+
+REGION = "https://w3id.org/twinning/id/region/"
+VENETO_DECLARATION = "https://w3id.org/twinning/id/agreement/cluj-veneto-joint-declaration"
+
+
+def _partners(graph, region: str) -> set[tuple[str, str]]:
+    """(partner, agreement) rows of the named query partners-of-region for ``region``."""
+    named = queries.library(ROOT)["partners-of-region"]
+    results = queries.run_local(graph.store, queries.bind(named, {"region": REGION + region}))
+    return {(row["partner"]["value"], row["agreement"]["value"]) for row in results.rows}
+
+
+def test_veneto_declaration_has_two_sides(graph) -> None:
+    """'Declarație Comună între Regione del Veneto (…) și Consiliul Județean Bihor, …, Consiliul
+    Județean Sălaj din Regiunea de Dezvoltare Nord-Vest (România)'."""
+    rows = graph.store.query(
+        sparql_prefixes()
+        + "SELECT ?side ?m WHERE { agreement:cluj-veneto-joint-declaration tw:hasSide ?side . "
+        "?side tw:sideMember ?m }"
+    )
+    sides: dict[str, set[str]] = {}
+    for row in rows:
+        sides.setdefault(row["side"].value, set()).add(row["m"].value.removeprefix(REGION))
+    assert sides == {
+        VENETO_DECLARATION + "/side/veneto": {"veneto"},
+        VENETO_DECLARATION + "/side/north-west-romania": {
+            "bihor", "bistrita-nasaud", "cluj", "maramures", "satu-mare", "salaj",
+        },
+    }  # fmt: skip
+
+
+def test_cluj_partners_are_its_15_partner_regions(graph) -> None:
+    partners = {p.removeprefix(REGION) for p, _ in _partners(graph, "cluj")}
+    assert partners == {
+        "allier", "fejer", "parma", "trento", "malopolska", "terni", "veneto", "shandong",
+        "blekinge", "hajdu-bihar", "baranya", "gyeongsangbuk-do", "hincesti", "armavir",
+        "jeollanam-do",
+    }  # fmt: skip
+
+
+def test_bihor_partner_through_the_declaration_is_veneto_only(graph) -> None:
+    assert _partners(graph, "bihor") == {(REGION + "veneto", VENETO_DECLARATION)}
+
+
+def test_veneto_partners_are_the_six_counties(graph) -> None:
+    partners = {p.removeprefix(REGION) for p, _ in _partners(graph, "veneto")}
+    assert partners == {"bihor", "bistrita-nasaud", "cluj", "maramures", "satu-mare", "salaj"}
+
+
+def test_every_partner_query_applies_the_side_rule() -> None:
+    """Each named query about partners or parties excludes parties of the same side."""
+    speaking_of_partners = [
+        named
+        for named in queries.library(ROOT).values()
+        if "partner" in named.summary.lower() and "tw:party" in named.text
+    ]
+    assert len(speaking_of_partners) >= 5
+    for named in speaking_of_partners:
+        assert "FILTER NOT EXISTS { ?agreement tw:hasSide ?side . ?side tw:sideMember" in (
+            named.text
+        ), named.name
 
 
 def test_build_writes_the_graph(tmp_path) -> None:

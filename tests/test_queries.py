@@ -51,7 +51,7 @@ def _run(args: list[str], servers: dict[str, str]) -> str:
 
 
 def test_guard_queries_found() -> None:
-    assert len(NAMES) == 15
+    assert len(NAMES) == 17
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -87,10 +87,51 @@ def test_goldens_hold_real_rows() -> None:
     assert rows["decisions-approving-several"] == 1
     assert rows["shared-partners"] == 2
     assert rows["multilateral-instruments"] == 1
-    assert rows["partners-of-region"] == 21
+    assert rows["partners-of-region"] == 16  # Cluj: 15 partners, Jeollanam-do twice
     assert rows["wikidata-iso-codes"] == 44  # Tarnów County has no P300
     assert rows["regions-without-wikidata"] == 0
     assert sum(rows.values()) > 100
+
+
+def _rows(name: str, params: dict[str, str] | None = None) -> list[dict[str, str]]:
+    from twinning.load import load_project
+
+    named = LIBRARY[name]
+    results = queries.run_local(load_project(ROOT).store, queries.bind(named, params or {}))
+    return [{k: v["value"] for k, v in row.items()} for row in results.rows]
+
+
+def test_relation_age_marks_approval_years() -> None:
+    """Somogy's only date is the year of decision 6/1993, and it says so; Borsod-Abaúj-Zemplén
+    dates from its 1997 collaboration agreement, not from the 2017 twinning's decision."""
+    all_rows = _rows("relation-age")
+    assert len(all_rows) == 39  # Cluj 15, Harghita 19, Liberec 5 (Aosta Valley twice)
+    rows = {r["partner"].rsplit("/", 1)[1]: r for r in all_rows if "valle" not in r["partner"]}
+    assert rows["somogy"]["since"] == "1993"
+    assert rows["somogy"]["basis"].startswith("approved by a council decision")
+    assert (rows["borsod-abauj-zemplen"]["since"], rows["borsod-abauj-zemplen"]["years"]) == (
+        "1997",
+        "28",
+    )
+    assert rows["borsod-abauj-zemplen"]["basis"] == "year the source gives"
+    assert rows["orenburg"]["basis"] == "signed" and rows["orenburg"]["since"] == "2012"
+    assert "since" not in rows["allier"]  # Cluj's list gives no dates: none is made up
+    older = _rows("relation-age", {"on": "2030-06-30"})
+    assert {r["years"] for r in older if r["partner"].endswith("/somogy")} == {"37"}
+
+
+def test_maintained_now_sees_what_in_force_on_date_cannot() -> None:
+    maintained = {r["agreement"] for r in _rows("maintained-now")}
+    assert len(maintained) == 19  # every Harghita twinning: 'menține relații de înfrățire'
+    in_force = {r["agreement"] for r in _rows("in-force-on-date", {"date": "2025-01-01"})}
+    assert len(maintained - in_force) == 18  # all but Strășeni, the one with a start date
+    assert "undated" in LIBRARY["in-force-on-date"].summary
+    assert "maintained-now" in LIBRARY["in-force-on-date"].summary
+
+
+def test_summaries_say_what_they_count() -> None:
+    assert "not counted" in LIBRARY["timeline-by-year"].summary
+    assert "council decision" in LIBRARY["relation-age"].summary
 
 
 def test_parameters_are_bound(servers) -> None:

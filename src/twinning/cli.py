@@ -379,12 +379,14 @@ def wikidata() -> None:
 @wikidata.command("quickstatements")
 @root_option
 def wikidata_quickstatements(root: Path | None) -> None:
-    """Print QuickStatements (V1) adding P190 for every bilateral partnership.
+    """Print QuickStatements (V1) adding P190 for every pair of partner regions.
 
-    Each pair of linked regions gets P190 in both directions, with P580/P582 only
-    where a source gives the date (precision /11 day, /10 month, /9 year), and a
-    reference (S854) to our record of the instrument. Multilateral instruments
-    are not P190 pairs: they are listed on stderr, not written.
+    Each pair of linked partners (parties on different sides of a concluded
+    instrument) gets P190 in both directions, with P580/P582 only where a source
+    gives the date (precision /11 day, /10 month, /9 year), P582 somevalue when it
+    ended on an unknown day, and a reference (S854) to our record of the
+    instrument. Statements of intent and instruments of several parties without
+    sides are not P190 pairs: they are listed on stderr, not written.
 
     \b
     Example:
@@ -398,6 +400,8 @@ def wikidata_quickstatements(root: Path | None) -> None:
         click.echo(f"skipped multilateral instrument {iri}: not a P190 pair", err=True)
     for iri in pair_set.unlinked:
         click.echo(f"skipped {iri}: a party has no Wikidata link", err=True)
+    for iri in pair_set.intents:  # issue 14: a statement of intent is not a twinning
+        click.echo(f"skipped statement of intent {iri}: not a P190 pair", err=True)
     click.echo(f"{len(pair_set.pairs)} pairs, {2 * len(pair_set.pairs)} statements", err=True)
 
 

@@ -1,14 +1,20 @@
 """Speaking Wikidata's terms: P190 statements for QuickStatements, and a diff with an endpoint.
 
-A bilateral agreement between two linked regions is a ``P190`` (twinned administrative body)
-statement on each of them. Several instruments between the same two regions make one pair.
-Qualifiers come only from dates the sources give: ``P580`` (start time) from the signing date
-(or the stated start of the relation), ``P582`` (end time) from the end date, with Wikidata's
-precision: ``/11`` day, ``/10`` month, ``/9`` year. Each statement cites our record of the
-instrument (``S854``), which names its source document.
+Two linked regions that are partners through an instrument (docs/model.md: parties of it, not
+on the same side) are a ``P190`` (twinned administrative body) statement on each of them.
+Several instruments between the same two regions make one pair. Qualifiers come only from
+dates the sources give: ``P580`` (start time) from the signing date (or the stated start of the
+relation), ``P582`` (end time) from the end date, with Wikidata's precision: ``/11`` day,
+``/10`` month, ``/9`` year. A relation whose every instrument ended, one of them on a day the
+source does not give, ends at an unknown time: ``P582`` ``somevalue``. Each statement cites our
+record of the instrument (``S854``), which names its source document.
 
-A multilateral instrument (such as the Veneto joint declaration of seven parties) does not make
-its parties twins of each other, so it gives no P190 statements; it is reported instead.
+Which instruments count: every concluded instrument (twinning, cooperation or collaboration
+protocol or agreement, memorandum, joint declaration) between partners. A statement of intent
+(a declaration or letter of intent, the ``kind:statements-of-intent`` collection of
+ontology/kinds.ttl) concludes no partnership and gives no P190; nor does an instrument of more
+than two parties whose sides the source does not give, since who is whose partner is unknown.
+Both are reported instead.
 """
 
 from __future__ import annotations
@@ -42,21 +48,23 @@ class WikidataDate:
 
 @dataclass
 class Pair:
-    """Two linked regions and the bilateral instruments between them."""
+    """Two linked regions and the instruments that make them partners."""
 
     regions: tuple[str, str]  # region IRIs, sorted
     items: tuple[str, str]  # QIDs, in the same order
     instruments: list[str] = field(default_factory=list)
     start: WikidataDate | None = None
     end: WikidataDate | None = None
+    end_unknown: bool = False  # ended, but on a day the source does not give: P582 somevalue
     reference: str = ""
 
 
 @dataclass
 class PairSet:
     pairs: list[Pair]
-    multilateral: list[str]  # agreement IRIs
+    multilateral: list[str]  # agreement IRIs: more than two parties and no sides
     unlinked: list[str]  # agreement IRIs with a party that has no Wikidata item
+    intents: list[str] = field(default_factory=list)  # statements of intent: no P190
 
 
 def _date(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> WikidataDate | None:
@@ -71,27 +79,44 @@ def _date(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> WikidataDate
 @dataclass
 class _Instrument:
     parties: dict[str, str | None] = field(default_factory=dict)  # region IRI -> QID
+    sides: dict[str, set[str]] = field(default_factory=dict)  # side IRI -> member region IRIs
     start: WikidataDate | None = None
     end: WikidataDate | None = None
     ended: bool = False
+    intent: bool = False
+
+    def partner_pairs(self) -> list[tuple[str, str]] | None:
+        """Sorted pairs of partners (parties on different sides), or None when unknown."""
+        regions = sorted(self.parties)
+        if not self.sides:
+            return [(regions[0], regions[1])] if len(regions) == 2 else None
+        return [
+            (a, b)
+            for i, a in enumerate(regions)
+            for b in regions[i + 1 :]
+            if not any(a in members and b in members for members in self.sides.values())
+        ]
 
 
-def pairs(graph: LoadedGraph) -> PairSet:
-    """The P190 pairs of the graph, with the multilateral and unlinked instruments apart."""
-    query = (
-        terms.sparql_prefixes(["tw", "owl", "status", "skos"])
-        + """
-        SELECT ?a ?party ?item ?signed ?started ?ended ?status WHERE {
-          ?a a tw:Agreement ; tw:party ?party .
-          OPTIONAL { ?party owl:sameAs ?item }
-          OPTIONAL { ?a tw:signingDate ?signed }
-          OPTIONAL { ?a tw:startDate ?started }
-          OPTIONAL { ?a tw:endDate ?ended }
-          OPTIONAL { ?a tw:status/skos:broader* status:ended BIND(true AS ?status) }
-        }"""
-    )
+_AGREEMENTS = """
+    SELECT ?a ?party ?item ?signed ?started ?ended ?status ?intent WHERE {
+      ?a a tw:Agreement ; tw:party ?party .
+      OPTIONAL { ?party owl:sameAs ?item }
+      OPTIONAL { ?a tw:signingDate ?signed }
+      OPTIONAL { ?a tw:startDate ?started }
+      OPTIONAL { ?a tw:endDate ?ended }
+      OPTIONAL { ?a tw:status/skos:broader* status:ended BIND(true AS ?status) }
+      OPTIONAL {
+        ?a tw:kind ?kind . kind:statements-of-intent skos:member ?kind BIND(true AS ?intent)
+      }
+    }"""
+_SIDES = "SELECT ?a ?side ?member WHERE { ?a tw:hasSide ?side . ?side tw:sideMember ?member }"
+
+
+def _instruments(graph: LoadedGraph) -> dict[str, _Instrument]:
+    prefixes = terms.sparql_prefixes(["tw", "owl", "status", "skos", "kind"])
     agreements: dict[str, _Instrument] = {}
-    solutions = graph.store.query(query)
+    solutions = graph.store.query(prefixes + _AGREEMENTS)
     assert isinstance(solutions, ox.QuerySolutions)
     for row in solutions:
         record = agreements.setdefault(row["a"].value, _Instrument())
@@ -100,31 +125,50 @@ def pairs(graph: LoadedGraph) -> PairSet:
         record.start = _date(row["signed"]) or _date(row["started"]) or record.start
         record.end = _date(row["ended"]) or record.end
         record.ended = record.ended or row["status"] is not None
+        record.intent = record.intent or row["intent"] is not None
+    sides = graph.store.query(prefixes + _SIDES)
+    assert isinstance(sides, ox.QuerySolutions)
+    for row in sides:
+        record = agreements[row["a"].value]
+        record.sides.setdefault(row["side"].value, set()).add(row["member"].value)
+    return agreements
+
+
+def pairs(graph: LoadedGraph) -> PairSet:
+    """The P190 pairs of the graph; statements of intent, instruments of several parties
+    without sides, and instruments with an unlinked party are listed apart."""
+    agreements = _instruments(graph)
     by_pair: dict[tuple[str, str], Pair] = {}
-    multilateral, unlinked = [], []
+    multilateral, unlinked, intents = [], [], []
     for iri in sorted(agreements):
         record = agreements[iri]
-        linked = {region: qid for region, qid in record.parties.items() if qid}
-        if len(record.parties) > 2:
+        if record.intent:
+            intents.append(iri)
+            continue
+        partner_pairs = record.partner_pairs()
+        if partner_pairs is None:
             multilateral.append(iri)
             continue
-        if len(record.parties) < 2 or len(linked) < 2:
+        if not partner_pairs or any(not record.parties[r] for pair in partner_pairs for r in pair):
             unlinked.append(iri)
             continue
-        first, second = sorted(linked)
-        pair = by_pair.setdefault(
-            (first, second), Pair((first, second), (linked[first], linked[second]))
-        )
-        pair.instruments.append(iri)
-        if record.start and (pair.start is None or record.start.value < pair.start.value):
-            pair.start, pair.reference = record.start, iri
+        for first, second in partner_pairs:
+            items = (record.parties[first] or "", record.parties[second] or "")
+            pair = by_pair.setdefault((first, second), Pair((first, second), items))
+            pair.instruments.append(iri)
+            if record.start and (pair.start is None or record.start.value < pair.start.value):
+                pair.start, pair.reference = record.start, iri
     for pair in by_pair.values():
         pair.reference = pair.reference or pair.instruments[0]
         records = [agreements[i] for i in pair.instruments]
-        ends = [r.end for r in records if r.end is not None]
-        if all(r.ended for r in records) and len(ends) == len(records):
-            pair.end = max(ends, key=lambda e: e.value)
-    return PairSet(sorted(by_pair.values(), key=lambda p: p.regions), multilateral, unlinked)
+        if all(r.ended for r in records):
+            ends = [r.end for r in records if r.end is not None]
+            if len(ends) == len(records):
+                pair.end = max(ends, key=lambda e: e.value)
+            else:
+                pair.end_unknown = True
+    ordered = sorted(by_pair.values(), key=lambda p: p.regions)
+    return PairSet(ordered, multilateral, unlinked, intents)
 
 
 def quickstatements(pair_set: PairSet) -> str:
@@ -137,6 +181,8 @@ def quickstatements(pair_set: PairSet) -> str:
                 fields += ["P580", pair.start.quickstatements()]
             if pair.end:
                 fields += ["P582", pair.end.quickstatements()]
+            elif pair.end_unknown:
+                fields += ["P582", "somevalue"]  # QuickStatements V1 for "unknown value"
             fields += ["S854", f'"{pair.reference}"']
             lines.append("\t".join(fields))
     return "".join(f"{line}\n" for line in sorted(lines, key=_qs_key))
