@@ -35,7 +35,7 @@ def findings_of(path: Path, engine: str = "sparql"):
 
 
 def test_guard_fixtures_found() -> None:
-    assert len(BROKEN) == 77
+    assert len(BROKEN) == 78
 
 
 def test_minimal_fixture_is_clean() -> None:
