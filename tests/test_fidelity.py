@@ -11,13 +11,15 @@ Each literal of ``data/*.ttl`` must be one of:
   property (its link to what it translates), that original being a quote; one translation per
   language;
 - **name from a named source**: a region's name or ISO 3166-2 code as the Wikidata-shaped snapshot
-  gives it for the region's linked item, a country's code and name from pycountry, its bounding box
-  and centre point from the country-bounding-boxes and countryinfo packages;
+  gives it for the region's linked item, a point's latitude and longitude as the snapshot's
+  ``P625`` of the item it is derived from, a country's code and name from pycountry, its
+  bounding box and centre point from the country-bounding-boxes and countryinfo packages;
 - **marked inferred**: the resource points with ``tw:inferred`` to a ``tw:Inference`` whose
   ``tw:inferredProperty`` is the literal's property (and whose ``tw:reason`` says why); the
   mark covers every value of that property on that resource, so it is kept narrow;
 - **record metadata**: literals of ``tw:SourceDocument`` and ``tw:Inference`` resources, which
-  describe our records, not the partnerships.
+  describe our records, not the partnerships, and the day a named source was read
+  (``pav:retrievedOn``).
 
 Anything else is reported with its file, resource, property and value. The second half of this
 module plants unsourced literals in a copy of the data and checks each is caught.
@@ -34,7 +36,7 @@ import pycountry
 import pyoxigraph as ox
 import pytest
 
-from twinning import rdfio, terms
+from twinning import geo, rdfio, terms
 from twinning.load import LoadedGraph, data_files, load_files, mapping_files, ontology_files
 
 from .conftest import ROOT, SEEDS, SNAPSHOT
@@ -49,6 +51,8 @@ DCAT = terms.PREFIXES["dcat"]
 XSD = terms.XSD
 SOURCE = terms.ID + "source/"
 WDT_P300 = "http://www.wikidata.org/prop/direct/P300"
+WDT_P625 = "http://www.wikidata.org/prop/direct/P625"
+PAV_RETRIEVED_ON = geo.PAV_RETRIEVED_ON
 DATES = {XSD + "date", XSD + "gYearMonth", XSD + "gYear"}
 
 # Month names as the Czech and Romanian seeds write them (stems cover the inflected forms).
@@ -151,7 +155,9 @@ class Checker:
             for inference in self.objects(subject, TW + "inferred")
         )
 
-    def is_record_metadata(self, subject: ox.NamedNode) -> bool:
+    def is_record_metadata(self, subject: ox.NamedNode, predicate: ox.NamedNode) -> bool:
+        if predicate.value == PAV_RETRIEVED_ON:  # the day we read a named source
+            return True
         types = self.objects(subject, terms.RDF_TYPE)
         return any(t.value in (TW + "SourceDocument", TW + "Inference") for t in types)
 
@@ -199,6 +205,15 @@ class Checker:
                     literal.value in {v.value for v in self.snapshot_values(i, [WDT_P300])}
                     for i in items
                 )
+        if predicate.value in (geo.LATITUDE, geo.LONGITUDE):
+            # a point read from the linked item's P625 (data/geo.ttl)
+            points = {
+                geo.parse_wkt(v.value)
+                for item in self.objects(subject, geo.PROV_DERIVED)
+                for v in self.snapshot_values(item, [WDT_P625])
+            }
+            wanted = "latitude" if predicate.value == geo.LATITUDE else "longitude"
+            return any(p is not None and getattr(p, wanted) == literal.value for p in points)
         alpha_3 = subject.value.removeprefix(terms.EU_COUNTRY)
         if subject.value.startswith(terms.EU_COUNTRY) and "pycountry" in sources:
             country = pycountry.countries.get(alpha_3=alpha_3)
@@ -219,7 +234,7 @@ class Checker:
         """The category of a literal, or None when it is none of them."""
         subject, predicate, literal = triple.subject, triple.predicate, triple.object
         assert isinstance(subject, ox.NamedNode) and isinstance(literal, ox.Literal)
-        if self.is_record_metadata(subject):
+        if self.is_record_metadata(subject, predicate):
             return "record metadata"
         if self.is_inferred(subject, predicate):
             return "marked inferred"
