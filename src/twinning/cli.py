@@ -119,10 +119,22 @@ def export_options(function: F) -> F:
         click.option(
             "--publisher-type",
             type=click.Choice(sorted(terms.PUBLISHER_TYPES)),
-            default="NonProfitOrganisation",
-            show_default=True,
-            help="ADMS publisher type of the publishing body.",
+            help="ADMS publisher type of the publishing body (default: the publisher file's).",
         ),
+        click.option(
+            "--profile",
+            type=click.Choice(["dcat-ap", "dcat-ap-cz", "ckan"]),
+            default="dcat-ap",
+            show_default=True,
+            help="Catalogue record to write: DCAT-AP 3.0.1, DCAT-AP-CZ for NKOD (Czech "
+            "JSON-LD context), or CKAN (ckanext-dcat RDF and the package JSON).",
+        ),
+        click.option(
+            "--publisher-file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Facts only the publisher knows (default: data/catalog/publisher.toml).",
+        ),
+        click.option("--contact-email", help="E-mail address of the contact point."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -142,6 +154,14 @@ def _catalog_options(options: dict[str, Any]) -> Any:
         except ValueError as err:
             raise CannotRun(f"--date {date!r} is not a date (YYYY-MM-DD)") from err
     return CatalogOptions(**options)
+
+
+def _warn_missing(project: Path, catalog_options: Any) -> None:
+    """Tell on stderr what the chosen portal expects and the publisher file does not say."""
+    from .publisher import missing
+
+    for line in missing(catalog_options.load_publisher(project), catalog_options.profile):
+        click.echo(f"warning: {line}", err=True)
 
 
 @main.command()
@@ -168,6 +188,7 @@ def build(root: Path | None, out: Path, **options: Any) -> None:
     graph, report = _valid_graph(project, f"build stopped, {out}/ not written")
     click.echo(summary(report), err=True)
     written = export(graph, out, project, catalog_options)
+    _warn_missing(project, catalog_options)
     for path in written:
         click.echo(f"wrote {path}")
 
@@ -193,6 +214,7 @@ def export_command(root: Path | None, out: Path, **options: Any) -> None:
     catalog_options = _catalog_options(options)
     graph = load_project(project)
     written = export(graph, out, project, catalog_options)
+    _warn_missing(project, catalog_options)
     for path in written:
         click.echo(f"wrote {path}")
 

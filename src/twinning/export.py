@@ -46,6 +46,7 @@ def write_files(
 ) -> None:
     """Write every export file into ``folder``."""
     context = jsonld.Context.load(root / "ontology" / CONTEXT)
+    who = options.load_publisher(root)  # first: a bad publisher file stops before any work
     # The catalogue's SPARQL reads run in Oxigraph without Python's lock: start them now,
     # beside the files written below.
     pool = ThreadPoolExecutor(max_workers=1)
@@ -71,7 +72,7 @@ def write_files(
     shutil.copyfile(root / "ontology" / CONTEXT, folder / CONTEXT)
     files = {name: _sha256_and_size(folder / name) for name in DATA_FILES}
     static = catalog.static_triples(root)
-    catalog_triples = catalog.build(facts.result(), files, static, options)
+    catalog_triples = catalog.build(facts.result(), files, static, options, who)
     (folder / CATALOG_TTL).write_text(rdfio.canonical_turtle(catalog_triples), encoding="utf-8")
     ordered = sorted(catalog_triples, key=lambda t: rdfio.term_sort_key(t.subject))
     with (folder / CATALOG_JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
