@@ -623,3 +623,65 @@ def publish(root: Path | None, endpoint: str, graph_iri: str | None, timeout: fl
         raise CannotRun(str(err)) from err
     target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
     click.echo(f"published {count} triples to {target} of {endpoint}")
+
+
+# ------------------------------------------------------------------ catalogue quality (MQA)
+
+
+@main.group()
+def catalog() -> None:
+    """Check the catalogue record the way the portals that harvest it do."""
+
+
+@catalog.command("score")
+@root_option
+@click.option(
+    "--catalog",
+    "catalog_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("dist") / "catalog.ttl",
+    show_default=True,
+    help="The catalogue file to score (Turtle or JSON-LD).",
+)
+@click.option("--online", is_flag=True, help="Also check that access and download URLs answer.")
+@click.option(
+    "--base-url",
+    help="With --online: look for the files under this URL instead of the catalogue's links "
+    "(a copy not yet published).",
+)
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds per URL with --online.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+def catalog_score(
+    root: Path | None,
+    catalog_file: Path,
+    online: bool,
+    base_url: str | None,
+    timeout: float,
+    output_format: str,
+) -> None:
+    """Compute data.europa.eu's metadata quality score (MQA, out of 405).
+
+    Every indicator is checked offline except whether the access and download URLs
+    answer (80 points), checked with --online. Prints one line per indicator and
+    the total.
+
+    \b
+    Example:
+        twinning build && twinning catalog score
+        twinning catalog score --online --base-url http://127.0.0.1:8000/
+    """
+    import json
+
+    from . import mqa
+
+    scores = mqa.score(_root(root), catalog_file, online=online, base_url=base_url, timeout=timeout)
+    if output_format == "json":
+        click.echo(json.dumps(mqa.as_dict(scores), indent=2, ensure_ascii=False))
+    else:
+        click.echo(mqa.render(scores), nl=False)
