@@ -10,6 +10,7 @@ parsing and writing, so millions of triples export in about a minute.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -17,8 +18,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import catalog, jsonld, rdfio, tables, terms
+from . import catalog, catalog_cz, jsonld, rdfio, tables, terms
 from .load import LoadedGraph, mapping_files
+from .publisher import Publisher
 
 TURTLE = "twinning.ttl"
 NTRIPLES = "twinning.nt"
@@ -28,6 +30,7 @@ AGREEMENTS_CSV = "agreements.csv"
 REGIONS_CSV = "regions.csv"
 CATALOG_TTL = "catalog.ttl"
 CATALOG_JSONLD = "catalog.jsonld"
+DATASET_JSONLD = "dataset.jsonld"  # --profile dcat-ap-cz: the dataset document NKOD reads
 DATA_FILES = [TURTLE, NTRIPLES, JSONLD, CONTEXT, AGREEMENTS_CSV, REGIONS_CSV]
 
 
@@ -73,10 +76,27 @@ def write_files(
     files = {name: _sha256_and_size(folder / name) for name in DATA_FILES}
     static = catalog.static_triples(root)
     catalog_triples = catalog.build(facts.result(), files, static, options, who)
+    if options.profile == "dcat-ap-cz":
+        _write_czech_record(folder, catalog_triples, who)
+        return
     (folder / CATALOG_TTL).write_text(rdfio.canonical_turtle(catalog_triples), encoding="utf-8")
     ordered = sorted(catalog_triples, key=lambda t: rdfio.term_sort_key(t.subject))
     with (folder / CATALOG_JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
         jsonld.write(context, ordered, handle)
+
+
+def _json(document: object) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write_czech_record(folder: Path, triples: list[ox.Triple], who: Publisher) -> None:
+    """DCAT-AP-CZ for NKOD: catalogue and dataset JSON-LD (Czech context), both in Turtle."""
+    record = catalog_cz.build(triples, who)
+    prefixes = {**terms.PREFIXES, "pu": catalog_cz.PU}
+    text = rdfio.canonical_turtle(record.triples, prefixes)
+    (folder / CATALOG_TTL).write_text(text, encoding="utf-8")
+    (folder / CATALOG_JSONLD).write_text(_json(record.catalog), encoding="utf-8")
+    (folder / DATASET_JSONLD).write_text(_json(record.dataset), encoding="utf-8")
 
 
 def export(
