@@ -18,7 +18,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import catalog, catalog_cz, jsonld, rdfio, tables, terms
+from . import (
+    catalog,
+    catalog_cz,
+    geojson_export,
+    jsonld,
+    partnerships,
+    rdfio,
+    table_schema,
+    tables,
+    terms,
+)
 from .load import LoadedGraph, mapping_files
 from .publisher import Publisher
 
@@ -28,10 +38,17 @@ JSONLD = "twinning.jsonld"
 CONTEXT = "context.jsonld"
 AGREEMENTS_CSV = "agreements.csv"
 REGIONS_CSV = "regions.csv"
+PARTNERSHIPS_CSV = "partnerships.csv"
+DATAPACKAGE = "datapackage.json"  # Frictionless Data Package describing the CSV files
+CSVW_METADATA = "csv-metadata.json"  # the same as CSV on the Web metadata
+GEOJSON = "twinning.geojson"
 CATALOG_TTL = "catalog.ttl"
 CATALOG_JSONLD = "catalog.jsonld"
 DATASET_JSONLD = "dataset.jsonld"  # --profile dcat-ap-cz: the dataset document NKOD reads
-DATA_FILES = [TURTLE, NTRIPLES, JSONLD, CONTEXT, AGREEMENTS_CSV, REGIONS_CSV]
+DATA_FILES = [
+    TURTLE, NTRIPLES, JSONLD, CONTEXT, AGREEMENTS_CSV, REGIONS_CSV, PARTNERSHIPS_CSV,
+    DATAPACKAGE, CSVW_METADATA, GEOJSON,
+]  # fmt: skip
 
 
 def _sha256_and_size(path: Path) -> tuple[str, int]:
@@ -69,9 +86,17 @@ def write_files(
     (folder / AGREEMENTS_CSV).write_text(
         tables.to_csv(tables.AGREEMENT_COLUMNS, tables.agreement_rows(graph)), encoding="utf-8"
     )
+    regions = tables.region_rows(graph)
     (folder / REGIONS_CSV).write_text(
-        tables.to_csv(tables.REGION_COLUMNS, tables.region_rows(graph)), encoding="utf-8"
+        tables.to_csv(tables.REGION_COLUMNS, regions), encoding="utf-8"
     )
+    pairs = partnerships.rows(graph, regions)
+    (folder / PARTNERSHIPS_CSV).write_text(partnerships.to_csv(pairs), encoding="utf-8")
+    described = table_schema.load(root)
+    (folder / DATAPACKAGE).write_text(_json(table_schema.datapackage(described)), "utf-8")
+    (folder / CSVW_METADATA).write_text(_json(table_schema.csvw(described)), "utf-8")
+    features = geojson_export.feature_collection(graph, regions, pairs)
+    (folder / GEOJSON).write_text(_json(features), encoding="utf-8")
     shutil.copyfile(root / "ontology" / CONTEXT, folder / CONTEXT)
     files = {name: _sha256_and_size(folder / name) for name in DATA_FILES}
     static = catalog.static_triples(root)

@@ -1,0 +1,208 @@
+"""Described tables (Frictionless data package, CSVW), partnerships.csv and the GeoJSON map."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import geojson
+import jsonschema
+import pytest
+from click.testing import CliRunner
+
+from twinning import partnerships, table_schema, tables
+from twinning.cli import main
+from twinning.load import data_files, load_files, mapping_files, ontology_files
+
+from .conftest import FIXTURES, ROOT, select
+
+GEOJSON_SCHEMA = FIXTURES / "geojson-schema" / "FeatureCollection.json"
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    result = CliRunner().invoke(main, ["export", "--root", str(ROOT), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+# ---------------------------------------------------------------- described tables
+
+
+def test_every_column_has_a_description() -> None:
+    """A column added to a table needs its line in data/catalog/columns.toml."""
+    assert table_schema.undescribed(ROOT) == []
+
+
+def _frictionless(folder: Path) -> subprocess.CompletedProcess[str]:
+    binary = Path(sys.executable).parent / "frictionless"
+    return subprocess.run(
+        [str(binary), "validate", "--json", "datapackage.json"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_frictionless_validates_the_data_package(dist: Path) -> None:
+    result = _frictionless(dist)
+    assert result.returncode == 0, result.stdout[-3000:]
+    report = json.loads(result.stdout)
+    assert report["valid"] is True
+    assert sorted(t["name"] for t in report["tasks"]) == ["agreements", "partnerships", "regions"]
+    assert all(t["stats"]["rows"] > 0 for t in report["tasks"])
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "value", "error"),
+    [
+        ("regions.csv", "wikidata", "X17", "constraint-error"),  # pattern
+        ("agreements.csv", "home", "Atlantis", "foreign-key"),  # not a region's name
+        ("agreements.csv", "status", "dormant", "constraint-error"),  # enum
+        ("partnerships.csv", "region_b", "https://example.org/x", "foreign-key"),
+    ],
+)
+def test_frictionless_finds_broken_cells(
+    dist: Path, tmp_path: Path, table: str, column: str, value: str, error: str
+) -> None:
+    for path in dist.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    rows = _rows(tmp_path / table)
+    rows[0][column] = value
+    (tmp_path / table).write_text(tables.to_csv(list(rows[0]), rows), encoding="utf-8")
+    result = _frictionless(tmp_path)
+    assert result.returncode != 0
+    report = json.loads(result.stdout)
+    found = {e["type"] for t in report["tasks"] for e in t["errors"]}
+    assert error in found
+
+
+def test_schemas_follow_the_csv_columns(dist: Path) -> None:
+    package = json.loads((dist / "datapackage.json").read_text(encoding="utf-8"))
+    metadata = json.loads((dist / "csv-metadata.json").read_text(encoding="utf-8"))
+    for resource, group in zip(package["resources"], metadata["tables"], strict=True):
+        header = next(csv.reader(io.StringIO((dist / resource["path"]).read_text("utf-8"))))
+        assert [f["name"] for f in resource["schema"]["fields"]] == header
+        assert [c["name"] for c in group["tableSchema"]["columns"]] == header
+        assert group["url"] == resource["path"]
+        lists = {f["name"] for f in resource["schema"]["fields"] if f["type"] == "list"}
+        assert {f["delimiter"] for f in resource["schema"]["fields"] if f["name"] in lists} <= {
+            " | "
+        }
+        separated = {c["name"] for c in group["tableSchema"]["columns"] if "separator" in c}
+        assert separated == lists
+    agreements = package["resources"][0]["schema"]
+    assert agreements["foreignKeys"] == [
+        {"fields": ["home"], "reference": {"resource": "regions", "fields": ["name_en"]}}
+    ]
+
+
+def test_described_tables_are_distributions(dist: Path) -> None:
+    catalog = load_files([dist / "catalog.ttl"])
+    titles = {
+        r["t"]
+        for r in select(catalog, "SELECT ?t WHERE { ?d a dcat:Distribution ; dcterms:title ?t }")
+    }
+    assert {"datapackage.json", "csv-metadata.json", "partnerships.csv", "twinning.geojson"} <= (
+        titles
+    )
+
+
+# ---------------------------------------------------------------- partnerships
+
+
+def test_partnerships_are_the_pairs_of_parties(dist: Path, graph) -> None:
+    rows = _rows(dist / "partnerships.csv")
+    assert list(rows[0]) == partnerships.COLUMNS
+    # Every two parties of an agreement (no agreement has sides today).
+    expected = {
+        (r["a"], r["b"])
+        for r in select(
+            graph,
+            """SELECT DISTINCT ?a ?b WHERE { ?g a tw:Agreement ; tw:party ?a , ?b
+               FILTER(STR(?a) < STR(?b)) }""",
+        )
+    }
+    assert {(r["region_a"], r["region_b"]) for r in rows} == expected
+    assert len(rows) == 38 + 21  # 38 bilateral pairs; the Veneto declaration's 7 parties: 21
+    orenburg = next(r for r in rows if r["region_b"].endswith("/orenburg"))
+    assert (orenburg["name_a"], orenburg["country_a"], orenburg["country_b"]) == (
+        "Liberec Region",
+        "CZ",
+        "RU",
+    )
+    assert orenburg["first_date"] == "2012-05-24"
+    assert orenburg["instruments"].endswith("agreement/liberec-orenburg-2012")
+
+
+SIDES = """
+@prefix tw: <https://w3id.org/twinning/ontology#> .
+@prefix agreement: <https://w3id.org/twinning/id/agreement/> .
+@prefix region: <https://w3id.org/twinning/id/region/> .
+agreement:cluj-veneto-joint-declaration tw:hasSide <urn:side:ro> , <urn:side:it> .
+<urn:side:ro> a tw:Side ; tw:sideMember region:cluj , region:bihor , region:bistrita-nasaud ,
+    region:maramures , region:salaj , region:satu-mare .
+<urn:side:it> a tw:Side ; tw:sideMember region:veneto .
+"""
+
+
+def test_sides_keep_members_of_one_side_apart(tmp_path: Path, graph) -> None:
+    """With the Veneto declaration's two sides, only the six pairs across them remain."""
+    sides = tmp_path / "sides.ttl"
+    sides.write_text(SIDES, encoding="utf-8")
+    files = ontology_files(ROOT) + data_files(ROOT) + mapping_files(ROOT) + [sides]
+    with_sides = load_files(files)
+    veneto = "https://w3id.org/twinning/id/agreement/cluj-veneto-joint-declaration"
+    before = [r for r in partnerships.rows(graph) if veneto in r["instruments"]]
+    after = [r for r in partnerships.rows(with_sides) if veneto in r["instruments"]]
+    assert len(before) == 21
+    assert len(after) == 6
+    assert all("/veneto" in (r["region_a"] + r["region_b"]) for r in after)
+
+
+# ---------------------------------------------------------------- GeoJSON
+
+
+def test_geojson_meets_the_geojson_schema(dist: Path) -> None:
+    schema = json.loads(GEOJSON_SCHEMA.read_text(encoding="utf-8"))
+    document = json.loads((dist / "twinning.geojson").read_text(encoding="utf-8"))
+    errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(document)]
+    assert errors == []
+    document["features"][0]["geometry"]["coordinates"] = [1.0]  # a 1-D point: not GeoJSON
+    assert list(jsonschema.Draft7Validator(schema).iter_errors(document))
+
+
+def test_geojson_round_trips_through_a_geojson_reader(dist: Path) -> None:
+    text = (dist / "twinning.geojson").read_text(encoding="utf-8")
+    collection = geojson.loads(text)
+    assert isinstance(collection, geojson.FeatureCollection) and collection.is_valid
+    assert json.loads(geojson.dumps(collection)) == json.loads(text)
+    kinds = [f.geometry.type for f in collection.features]
+    assert kinds.count("Point") == 45  # every region has Wikidata coordinates
+    assert kinds.count("LineString") == 59  # every partnership, both ends known
+
+
+def test_geojson_points_are_the_graphs_coordinates(dist: Path, graph) -> None:
+    collection = json.loads((dist / "twinning.geojson").read_text(encoding="utf-8"))
+    points = {f["id"]: f["geometry"]["coordinates"] for f in collection["features"] if "id" in f}
+    for row in select(
+        graph,
+        "SELECT ?r ?lat ?lon WHERE { ?r schema:geo ?g . ?g schema:latitude ?lat ; "
+        "schema:longitude ?lon }",
+    ):
+        expected = [float(round(Decimal(row[k]), 6)) for k in ("lon", "lat")]  # longitude first
+        assert points[row["r"]] == expected
+    liberec = points["https://w3id.org/twinning/id/region/liberec"]
+    assert 14 < liberec[0] < 16 and 50 < liberec[1] < 51.5
