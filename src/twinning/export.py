@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from . import (
     catalog,
     catalog_cz,
+    ckan,
     geojson_export,
     jsonld,
     partnerships,
@@ -45,6 +46,8 @@ GEOJSON = "twinning.geojson"
 CATALOG_TTL = "catalog.ttl"
 CATALOG_JSONLD = "catalog.jsonld"
 DATASET_JSONLD = "dataset.jsonld"  # --profile dcat-ap-cz: the dataset document NKOD reads
+CATALOG_RDF = "catalog.rdf"  # --profile ckan: the record in RDF/XML, for ckanext-dcat
+CKAN_PACKAGE = "ckan-package.json"  # --profile ckan: the body of CKAN's package_create
 DATA_FILES = [
     TURTLE, NTRIPLES, JSONLD, CONTEXT, AGREEMENTS_CSV, REGIONS_CSV, PARTNERSHIPS_CSV,
     DATAPACKAGE, CSVW_METADATA, GEOJSON,
@@ -108,6 +111,18 @@ def write_files(
     ordered = sorted(catalog_triples, key=lambda t: rdfio.term_sort_key(t.subject))
     with (folder / CATALOG_JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
         jsonld.write(context, ordered, handle)
+    if options.profile == "ckan":
+        _write_ckan_files(folder, catalog_triples, who)
+
+
+def _write_ckan_files(folder: Path, triples: list[ox.Triple], who: Publisher) -> None:
+    """For CKAN (data.gov.ro): the record in RDF/XML for ckanext-dcat, and the package JSON."""
+    key = rdfio.term_sort_key
+    ordered = sorted(set(triples), key=lambda t: (key(t.subject), key(t.predicate), key(t.object)))
+    ox.serialize(
+        ordered, str(folder / CATALOG_RDF), format=ox.RdfFormat.RDF_XML, prefixes=terms.PREFIXES
+    )
+    (folder / CKAN_PACKAGE).write_text(_json(ckan.package(triples, who)), encoding="utf-8")
 
 
 def _json(document: object) -> str:
