@@ -173,7 +173,9 @@ def build(root: Path | None, out: Path, **options: Any) -> None:
     Stops with exit code 1, writing nothing, when the data has SHACL violations
     (warnings are listed and do not stop the build). Writes twinning.ttl,
     twinning.nt, twinning.jsonld, context.jsonld, agreements.csv, regions.csv,
-    catalog.ttl and catalog.jsonld (DCAT-AP 3.0.1).
+    partnerships.csv, datapackage.json, csv-metadata.json, twinning.geojson and
+    the catalogue of --profile (DCAT-AP 3.0.1 catalog.ttl and catalog.jsonld by
+    default).
 
     \b
     Example:
