@@ -89,6 +89,31 @@ def test_frictionless_finds_broken_cells(
     assert error in found
 
 
+def test_csvw_processor_reads_every_table_through_the_metadata(dist: Path) -> None:
+    from csvw import TableGroup
+
+    group = TableGroup.from_file(dist / "csv-metadata.json")
+    counts = {str(t.url): len(list(t.iterdicts(strict=True))) for t in group.tables}
+    assert counts == {"agreements.csv": 41, "regions.csv": 45, "partnerships.csv": 59}
+    assert group.check_referential_integrity(strict=True)
+    partnerships_table = group.tables[2]
+    first = next(iter(partnerships_table.iterdicts(strict=True)))
+    assert isinstance(first["instruments"], list)  # the " | " separator splits the cell
+
+
+def test_csvw_processor_finds_a_broken_cell(dist: Path, tmp_path: Path) -> None:
+    from csvw import TableGroup
+
+    for path in dist.iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    rows = _rows(tmp_path / "regions.csv")
+    rows[0]["wikidata"] = "X17"
+    (tmp_path / "regions.csv").write_text(tables.to_csv(list(rows[0]), rows), encoding="utf-8")
+    group = TableGroup.from_file(tmp_path / "csv-metadata.json")
+    with pytest.raises(ValueError, match="wikidata"):
+        list(group.tables[1].iterdicts(strict=True))
+
+
 def test_schemas_follow_the_csv_columns(dist: Path) -> None:
     package = json.loads((dist / "datapackage.json").read_text(encoding="utf-8"))
     metadata = json.loads((dist / "csv-metadata.json").read_text(encoding="utf-8"))
