@@ -263,3 +263,23 @@ def test_missing_catalogue_is_reported_in_one_line(tmp_path: Path) -> None:
     assert (
         result.output == f"Error: {missing}: no such catalogue file: run `twinning build` first\n"
     )
+
+
+def test_base_url_without_online_is_refused(dist: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["catalog", "score", "--root", str(ROOT), "--catalog", str(dist / "catalog.ttl"),
+         "--base-url", "http://127.0.0.1:9/"],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.output == "Error: --base-url is where to check the links: give --online too\n"
+
+
+def test_only_http_links_are_followed(dist: Path, tmp_path: Path) -> None:
+    """A catalogue pointing at local files earns nothing: no file is opened for it."""
+    text = (dist / "catalog.ttl").read_text(encoding="utf-8")
+    local = tmp_path / "catalog.ttl"
+    local.write_text(text.replace("https://w3id.org/twinning/dist/", dist.as_uri() + "/"))
+    earned = _earned(mqa.score(ROOT, local, online=True))
+    assert earned["accessUrlStatusCode"] == earned["downloadUrlStatusCode"] == 0
+    assert mqa.answers((dist / "regions.csv").as_uri(), 1).endswith("is not an HTTP(S) URL")

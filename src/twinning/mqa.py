@@ -154,6 +154,8 @@ def answers(url: str, timeout: float) -> str:
     """'' when the URL answers 2xx/3xx to HEAD (GET where HEAD is refused), else the reason."""
     from .sparql_client import USER_AGENT
 
+    if not url.startswith(("http://", "https://")):
+        return f"{url} is not an HTTP(S) URL"  # never open file: or other schemes
     for method in ("HEAD", "GET"):
         request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
         try:
@@ -204,6 +206,10 @@ def score(
     timeout: float = 10.0,
 ) -> list[Score]:
     """Score every dcat:Dataset of a catalogue file; reachability only when ``online``."""
+    if base_url and not online:
+        raise CannotRun("--base-url is where to check the links: give --online too")
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise CannotRun(f"--base-url {base_url!r} is not an HTTP(S) URL")
     if not catalog_file.is_file():
         raise CannotRun("no such catalogue file: run `twinning build` first", path=catalog_file)
     indicators, formats = load_indicators(root)
