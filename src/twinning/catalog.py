@@ -27,6 +27,7 @@ SERVICE = terms.ID + "service/sparql"
 WIKIDATA_DATASET = terms.ID + "dataset/wikidata"
 DEFAULT_AGENT = terms.ID + "agent/twinning"
 DEFAULT_BASE_URL = "https://w3id.org/twinning/dist/"
+CSV_SCHEMA = "csv-metadata.json"  # the CSVW description every CSV file conforms to
 CORPORATE_BODY = "http://publications.europa.eu/resource/authority/corporate-body"
 SHA256 = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 EU = "http://publications.europa.eu/resource/authority/"
@@ -267,6 +268,11 @@ def build(
         out.add(checksum, SPDX + "checksumValue", _lit(digest, XSD + "hexBinary"))
         out.add(distribution, DCT + "issued", day)
         out.add(distribution, DCT + "modified", day)
+        if name.endswith(".csv") and CSV_SCHEMA in files:
+            # The machine-readable schema of the table: its CSV on the Web description.
+            schema = options.base_url + CSV_SCHEMA
+            out.add(distribution, DCT + "conformsTo", schema)
+            out.add(schema, terms.RDF_TYPE, DCT + "Standard")
 
     stats = facts.stats
     integer = XSD + "integer"
