@@ -19,13 +19,16 @@ import pyoxigraph as ox
 from . import rdfio, sssom, terms
 from .errors import CannotRun
 from .load import LoadedGraph
+from .publisher import Publisher
 
 CATALOG = terms.ID + "catalog"
+CONTACT = terms.ID + "contact/twinning"
 DATASET = terms.ID + "dataset/twinning"
 SERVICE = terms.ID + "service/sparql"
 WIKIDATA_DATASET = terms.ID + "dataset/wikidata"
 DEFAULT_AGENT = terms.ID + "agent/twinning"
 DEFAULT_BASE_URL = "https://w3id.org/twinning/dist/"
+CSV_SCHEMA = "csv-metadata.json"  # the CSVW description every CSV file conforms to
 CORPORATE_BODY = "http://publications.europa.eu/resource/authority/corporate-body"
 SHA256 = "https://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 EU = "http://publications.europa.eu/resource/authority/"
@@ -36,7 +39,9 @@ VOID = terms.PREFIXES["void"]
 SPDX = terms.PREFIXES["spdx"]
 FOAF = terms.PREFIXES["foaf"]
 SKOS = terms.PREFIXES["skos"]
+VCARD = terms.PREFIXES["vcard"]
 XSD = terms.XSD
+PROFILES = ("dcat-ap", "dcat-ap-cz", "ckan")
 
 
 @dataclass
@@ -46,7 +51,22 @@ class CatalogOptions:
     endpoint_url: str | None = None
     publisher: str | None = None
     publisher_name: str | None = None
-    publisher_type: str = "NonProfitOrganisation"
+    publisher_type: str | None = None
+    profile: str = "dcat-ap"
+    publisher_file: Path | None = None
+    contact_email: str | None = None
+
+    def load_publisher(self, root: Path) -> Publisher:
+        """The publisher file (default ``data/catalog/publisher.toml``), options winning."""
+        from . import publisher
+
+        overrides = {
+            "iri": self.publisher,
+            "name": self.publisher_name or self.publisher,
+            "type": self.publisher_type,
+            "contact_email": self.contact_email,
+        }
+        return publisher.load(self.publisher_file or root / publisher.DEFAULT_FILE, overrides)
 
 
 def distribution_iri(file_name: str) -> str:
@@ -179,10 +199,11 @@ def build(
     files: dict[str, tuple[str, int]],
     static: list[ox.Triple],
     options: CatalogOptions,
+    who: Publisher,
 ) -> list[ox.Triple]:
     """The whole catalogue as triples."""
     triples = list(static)
-    if options.publisher:
+    if who.iri:
         old = (_n(DCT + "publisher"), _n(DEFAULT_AGENT))
         triples = [
             t
@@ -190,23 +211,20 @@ def build(
             if (t.predicate, t.object) != old and _value(t.subject) != DEFAULT_AGENT
         ]
     out = _Builder(triples)
-    publisher = options.publisher or DEFAULT_AGENT
-    if options.publisher:
+    publisher = who.iri or DEFAULT_AGENT
+    if who.iri:
         for subject in (CATALOG, DATASET):
             out.add(subject, DCT + "publisher", publisher)
         out.add(publisher, terms.RDF_TYPE, FOAF + "Agent")
-        out.add(publisher, FOAF + "name", _lit(options.publisher_name or publisher, language="en"))
-        kind = f"http://purl.org/adms/publishertype/{options.publisher_type}"
+        out.add(publisher, FOAF + "name", _lit(who.name, language="en"))
+        kind = f"http://purl.org/adms/publishertype/{who.type}"
         out.add(publisher, DCT + "type", kind)
         out.add(kind, terms.RDF_TYPE, SKOS + "Concept")
-        out.add(
-            kind,
-            SKOS + "prefLabel",
-            _lit(terms.PUBLISHER_TYPES[options.publisher_type], language="en"),
-        )
+        out.add(kind, SKOS + "prefLabel", _lit(terms.PUBLISHER_TYPES[who.type], language="en"))
         out.add(kind, SKOS + "inScheme", "http://purl.org/adms/publishertype/1.0")
         if publisher.startswith(CORPORATE_BODY + "/"):
             out.add(publisher, SKOS + "inScheme", CORPORATE_BODY)
+    _contact_and_frequency(out, who)
 
     day = _lit(facts.date, XSD + "date")
     for subject in (CATALOG, DATASET):
@@ -251,6 +269,11 @@ def build(
         out.add(checksum, SPDX + "checksumValue", _lit(digest, XSD + "hexBinary"))
         out.add(distribution, DCT + "issued", day)
         out.add(distribution, DCT + "modified", day)
+        if name.endswith(".csv") and CSV_SCHEMA in files:
+            # The machine-readable schema of the table: its CSV on the Web description.
+            schema = options.base_url + CSV_SCHEMA
+            out.add(distribution, DCT + "conformsTo", schema)
+            out.add(schema, terms.RDF_TYPE, DCT + "Standard")
 
     stats = facts.stats
     integer = XSD + "integer"
@@ -273,6 +296,22 @@ def build(
     return triples
 
 
+def _contact_and_frequency(out: _Builder, who: Publisher) -> None:
+    """The contact point and the update frequency, as the publisher file states them."""
+    out.add(DATASET, DCAT + "contactPoint", CONTACT)
+    out.add(CONTACT, terms.RDF_TYPE, VCARD + "Kind")
+    out.add(CONTACT, terms.RDF_TYPE, VCARD + "Organization")
+    out.add(CONTACT, VCARD + "fn", _lit(who.contact_name, language="en"))
+    if who.contact_url:
+        out.add(CONTACT, VCARD + "hasURL", who.contact_url)
+    if who.contact_email:
+        out.add(CONTACT, VCARD + "hasEmail", "mailto:" + who.contact_email)
+    frequency = who.frequency_iri
+    out.add(DATASET, DCT + "accrualPeriodicity", frequency)
+    out.add(frequency, terms.RDF_TYPE, DCT + "Frequency")
+    out.add(frequency, SKOS + "inScheme", EU + "frequency")
+
+
 def _data_service(out: _Builder, endpoint_url: str, publisher: str, licence: str) -> None:
     out.add(CATALOG, DCAT + "service", SERVICE)
     out.add(DATASET, VOID + "sparqlEndpoint", endpoint_url)
@@ -288,7 +327,7 @@ def _data_service(out: _Builder, endpoint_url: str, publisher: str, licence: str
     out.add(SERVICE, DCAT + "endpointDescription", endpoint_url)
     out.add(SERVICE, DCAT + "servesDataset", DATASET)
     out.add(SERVICE, DCT + "conformsTo", "https://www.w3.org/TR/sparql11-protocol/")
-    out.add(SERVICE, DCAT + "contactPoint", terms.ID + "contact/twinning")
+    out.add(SERVICE, DCAT + "contactPoint", CONTACT)
     out.add(SERVICE, DCT + "publisher", publisher)
     out.add(SERVICE, DCT + "license", licence)
     out.add(SERVICE, DCT + "accessRights", EU + "access-right/PUBLIC")

@@ -132,10 +132,22 @@ def export_options(function: F) -> F:
         click.option(
             "--publisher-type",
             type=click.Choice(sorted(terms.PUBLISHER_TYPES)),
-            default="NonProfitOrganisation",
-            show_default=True,
-            help="ADMS publisher type of the publishing body.",
+            help="ADMS publisher type of the publishing body (default: the publisher file's).",
         ),
+        click.option(
+            "--profile",
+            type=click.Choice(["dcat-ap", "dcat-ap-cz", "ckan"]),
+            default="dcat-ap",
+            show_default=True,
+            help="Catalogue record to write: DCAT-AP 3.0.1, DCAT-AP-CZ for NKOD (Czech "
+            "JSON-LD context), or CKAN (ckanext-dcat RDF and the package JSON).",
+        ),
+        click.option(
+            "--publisher-file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Facts only the publisher knows (default: data/catalog/publisher.toml).",
+        ),
+        click.option("--contact-email", help="E-mail address of the contact point."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -147,6 +159,14 @@ def _catalog_options(options: dict[str, Any]) -> CatalogOptions:
     return CatalogOptions(**options)
 
 
+def _warn_missing(project: Path, catalog_options: Any) -> None:
+    """Tell on stderr what the chosen portal expects and the publisher file does not say."""
+    from .publisher import missing
+
+    for line in missing(catalog_options.load_publisher(project), catalog_options.profile):
+        click.echo(f"warning: {line}", err=True)
+
+
 @main.command()
 @root_option
 @export_options
@@ -156,7 +176,9 @@ def build(root: Path | None, out: Path, force: bool, **options: Any) -> None:
     Stops with exit code 1, writing nothing, when the data has SHACL violations
     (warnings are listed and do not stop the build). Writes twinning.ttl,
     twinning.nt, twinning.jsonld, context.jsonld, agreements.csv, regions.csv,
-    catalog.ttl and catalog.jsonld (DCAT-AP 3.0.1).
+    partnerships.csv, datapackage.json, csv-metadata.json, twinning.geojson and
+    the catalogue of --profile (DCAT-AP 3.0.1 catalog.ttl and catalog.jsonld by
+    default).
 
     \b
     Example:
@@ -164,8 +186,11 @@ def build(root: Path | None, out: Path, force: bool, **options: Any) -> None:
     """
     from .validate import summary
 
-    built = api.build(_project(root), out, _catalog_options(options), force=force)
+    project = _project(root)
+    catalog_options = _catalog_options(options)
+    built = api.build(project, out, catalog_options, force=force)
     click.echo(summary(built.report), err=True)
+    _warn_missing(project.root, catalog_options)
     for path in built.written:
         click.echo(f"wrote {path}")
 
@@ -184,7 +209,10 @@ def export_command(root: Path | None, out: Path, force: bool, **options: Any) ->
     Example:
         twinning export --out dist --date 2026-11-23
     """
-    written = api.export(_project(root), out, _catalog_options(options), force=force)
+    project = _project(root)
+    catalog_options = _catalog_options(options)
+    written = api.export(project, out, catalog_options, force=force)
+    _warn_missing(project.root, catalog_options)
     for path in written:
         click.echo(f"wrote {path}")
 
@@ -642,3 +670,65 @@ def import_command(
         f"{len(report.sources)} sources created, {len(report.held)} names held for review",
         err=True,
     )
+
+
+# ------------------------------------------------------------------ catalogue quality (MQA)
+
+
+@main.group()
+def catalog() -> None:
+    """Check the catalogue record the way the portals that harvest it do."""
+
+
+@catalog.command("score")
+@root_option
+@click.option(
+    "--catalog",
+    "catalog_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("dist") / "catalog.ttl",
+    show_default=True,
+    help="The catalogue file to score (Turtle or JSON-LD).",
+)
+@click.option("--online", is_flag=True, help="Also check that access and download URLs answer.")
+@click.option(
+    "--base-url",
+    help="With --online: look for the files under this URL instead of the catalogue's links "
+    "(a copy not yet published).",
+)
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds per URL with --online.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+)
+def catalog_score(
+    root: Path | None,
+    catalog_file: Path,
+    online: bool,
+    base_url: str | None,
+    timeout: float,
+    output_format: str,
+) -> None:
+    """Compute data.europa.eu's metadata quality score (MQA, out of 405).
+
+    Every indicator is checked offline except whether the access and download URLs
+    answer (80 points), checked with --online. Prints one line per indicator and
+    the total.
+
+    \b
+    Example:
+        twinning build && twinning catalog score
+        twinning catalog score --online --base-url http://127.0.0.1:8000/
+    """
+    import json
+
+    from . import mqa
+
+    scores = mqa.score(_root(root), catalog_file, online=online, base_url=base_url, timeout=timeout)
+    if output_format == "json":
+        click.echo(json.dumps(mqa.as_dict(scores), indent=2, ensure_ascii=False))
+    else:
+        click.echo(mqa.render(scores), nl=False)

@@ -10,14 +10,28 @@ parsing and writing, so millions of triples export in about a minute.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import catalog, jsonld, rdfio, safeio, tables, terms
+from . import (
+    catalog,
+    catalog_cz,
+    ckan,
+    geojson_export,
+    jsonld,
+    partnerships,
+    rdfio,
+    safeio,
+    table_schema,
+    tables,
+    terms,
+)
 from .load import LoadedGraph, mapping_files
+from .publisher import Publisher
 
 TURTLE = "twinning.ttl"
 NTRIPLES = "twinning.nt"
@@ -26,9 +40,23 @@ CONTEXT = "context.jsonld"
 AGREEMENTS_CSV = "agreements.csv"
 AGREEMENTS_XLSX = "agreements.xlsx"  # not in DATA_FILES until the catalogue describes it
 REGIONS_CSV = "regions.csv"
+PARTNERSHIPS_CSV = "partnerships.csv"
+DATAPACKAGE = "datapackage.json"  # Frictionless Data Package describing the CSV files
+CSVW_METADATA = "csv-metadata.json"  # the same as CSV on the Web metadata
+GEOJSON = "twinning.geojson"
 CATALOG_TTL = "catalog.ttl"
 CATALOG_JSONLD = "catalog.jsonld"
-DATA_FILES = [TURTLE, NTRIPLES, JSONLD, CONTEXT, AGREEMENTS_CSV, REGIONS_CSV]
+DATASET_JSONLD = "dataset.jsonld"  # --profile dcat-ap-cz: the dataset document NKOD reads
+CATALOG_RDF = "catalog.rdf"  # --profile ckan: the record in RDF/XML, for ckanext-dcat
+CKAN_PACKAGE = "ckan-package.json"  # --profile ckan: the body of CKAN's package_create
+# Files only some profiles write, and the spreadsheet for clerks (see known names in export()).
+PROFILE_FILES = [
+    CATALOG_TTL, CATALOG_JSONLD, DATASET_JSONLD, CATALOG_RDF, CKAN_PACKAGE, AGREEMENTS_XLSX,
+]  # fmt: skip
+DATA_FILES = [
+    TURTLE, NTRIPLES, JSONLD, CONTEXT, AGREEMENTS_CSV, REGIONS_CSV, PARTNERSHIPS_CSV,
+    DATAPACKAGE, CSVW_METADATA, GEOJSON,
+]  # fmt: skip
 
 
 def _sha256_and_size(path: Path) -> tuple[str, int]:
@@ -46,6 +74,7 @@ def write_files(
 ) -> None:
     """Write every export file into ``folder``."""
     context = jsonld.Context.load(root / "ontology" / CONTEXT)
+    who = options.load_publisher(root)  # first: a bad publisher file stops before any work
     # The catalogue's SPARQL reads run in Oxigraph without Python's lock: start them now,
     # beside the files written below.
     pool = ThreadPoolExecutor(max_workers=1)
@@ -66,17 +95,54 @@ def write_files(
         tables.to_csv(tables.AGREEMENT_COLUMNS, tables.agreement_rows(graph)), encoding="utf-8"
     )
     tables.write_agreements_xlsx(graph, folder / AGREEMENTS_XLSX)
+    regions = tables.region_rows(graph)
     (folder / REGIONS_CSV).write_text(
-        tables.to_csv(tables.REGION_COLUMNS, tables.region_rows(graph)), encoding="utf-8"
+        tables.to_csv(tables.REGION_COLUMNS, regions), encoding="utf-8"
     )
+    pairs = partnerships.rows(graph, regions)
+    (folder / PARTNERSHIPS_CSV).write_text(partnerships.to_csv(pairs), encoding="utf-8")
+    described = table_schema.load(root)
+    (folder / DATAPACKAGE).write_text(_json(table_schema.datapackage(described)), "utf-8")
+    (folder / CSVW_METADATA).write_text(_json(table_schema.csvw(described)), "utf-8")
+    features = geojson_export.feature_collection(graph, regions, pairs)
+    (folder / GEOJSON).write_text(_json(features), encoding="utf-8")
     shutil.copyfile(root / "ontology" / CONTEXT, folder / CONTEXT)
     files = {name: _sha256_and_size(folder / name) for name in DATA_FILES}
     static = catalog.static_triples(root)
-    catalog_triples = catalog.build(facts.result(), files, static, options)
+    catalog_triples = catalog.build(facts.result(), files, static, options, who)
+    if options.profile == "dcat-ap-cz":
+        _write_czech_record(folder, catalog_triples, who)
+        return
     (folder / CATALOG_TTL).write_text(rdfio.canonical_turtle(catalog_triples), encoding="utf-8")
     ordered = sorted(catalog_triples, key=lambda t: rdfio.term_sort_key(t.subject))
     with (folder / CATALOG_JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
         jsonld.write(context, ordered, handle)
+    if options.profile == "ckan":
+        _write_ckan_files(folder, catalog_triples, who)
+
+
+def _write_ckan_files(folder: Path, triples: list[ox.Triple], who: Publisher) -> None:
+    """For CKAN (data.gov.ro): the record in RDF/XML for ckanext-dcat, and the package JSON."""
+    key = rdfio.term_sort_key
+    ordered = sorted(set(triples), key=lambda t: (key(t.subject), key(t.predicate), key(t.object)))
+    ox.serialize(
+        ordered, str(folder / CATALOG_RDF), format=ox.RdfFormat.RDF_XML, prefixes=terms.PREFIXES
+    )
+    (folder / CKAN_PACKAGE).write_text(_json(ckan.package(triples, who)), encoding="utf-8")
+
+
+def _json(document: object) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write_czech_record(folder: Path, triples: list[ox.Triple], who: Publisher) -> None:
+    """DCAT-AP-CZ for NKOD: catalogue and dataset JSON-LD (Czech context), both in Turtle."""
+    record = catalog_cz.build(triples, who)
+    prefixes = {**terms.PREFIXES, "pu": catalog_cz.PU}
+    text = rdfio.canonical_turtle(record.triples, prefixes)
+    (folder / CATALOG_TTL).write_text(text, encoding="utf-8")
+    (folder / CATALOG_JSONLD).write_text(_json(record.catalog), encoding="utf-8")
+    (folder / DATASET_JSONLD).write_text(_json(record.dataset), encoding="utf-8")
 
 
 def export(
@@ -89,7 +155,7 @@ def export(
     """Write all export files into ``out_dir``, which is replaced whole only when every file
     was written: a failure (or a kill) leaves the old folder as it was, and no stale file
     survives a run (see :func:`safeio.replace_folder`)."""
-    known = [*DATA_FILES, CATALOG_TTL, CATALOG_JSONLD]
+    known = [*DATA_FILES, *PROFILE_FILES]
     with safeio.replace_folder(out_dir, root, known, force) as staging:
         write_files(graph, staging, root, options or catalog.CatalogOptions())
         names = sorted(p.name for p in staging.iterdir() if p.name != safeio.MARKER)
