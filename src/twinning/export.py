@@ -38,7 +38,10 @@ NTRIPLES = "twinning.nt"
 JSONLD = "twinning.jsonld"
 CONTEXT = "context.jsonld"
 AGREEMENTS_CSV = "agreements.csv"
-AGREEMENTS_XLSX = "agreements.xlsx"  # not in DATA_FILES until the catalogue describes it
+# The rows of agreements.csv as a spreadsheet for clerks, read back by `twinning import`. Not
+# a catalogue distribution: the portals' quality score counts XLSX as proprietary, and
+# agreements.csv carries the same rows in an open format.
+AGREEMENTS_XLSX = "agreements.xlsx"
 REGIONS_CSV = "regions.csv"
 PARTNERSHIPS_CSV = "partnerships.csv"
 DATAPACKAGE = "datapackage.json"  # Frictionless Data Package describing the CSV files
@@ -49,7 +52,7 @@ CATALOG_JSONLD = "catalog.jsonld"
 DATASET_JSONLD = "dataset.jsonld"  # --profile dcat-ap-cz: the dataset document NKOD reads
 CATALOG_RDF = "catalog.rdf"  # --profile ckan: the record in RDF/XML, for ckanext-dcat
 CKAN_PACKAGE = "ckan-package.json"  # --profile ckan: the body of CKAN's package_create
-# Files only some profiles write, and the spreadsheet for clerks (see known names in export()).
+# Files outside DATA_FILES that export() may write (profiles, the spreadsheet).
 PROFILE_FILES = [
     CATALOG_TTL, CATALOG_JSONLD, DATASET_JSONLD, CATALOG_RDF, CKAN_PACKAGE, AGREEMENTS_XLSX,
 ]  # fmt: skip
