@@ -375,6 +375,14 @@ class Importer:
         names = split(row.cells.get("parties", ""))
         countries = split(row.cells.get("party_countries", ""))
         qids = split(row.cells.get("party_wikidata", ""))
+        if len(names) < 2:
+            self.problems.add(
+                row.number,
+                "parties",
+                f"{row.cells.get('parties', '')!r} names {len(names)} party: an agreement needs "
+                "at least two, separated by |",
+            )
+            return
         if countries and len(countries) != len(names):
             self.problems.add(
                 row.number,
@@ -389,14 +397,6 @@ class Importer:
                 "party_wikidata",
                 f"{len(qids)} Wikidata ids for {len(names)} parties: give one per party (or "
                 "leave the cell empty), in the same order, separated by |",
-            )
-            return
-        if len(names) < 2:
-            self.problems.add(
-                row.number,
-                "parties",
-                f"{row.cells.get('parties', '')!r} names {len(names)} party: an agreement needs "
-                "at least two, separated by |",
             )
             return
         for position, name in enumerate(names):
@@ -421,7 +421,7 @@ class Importer:
                 )
                 continue
             found = self.project.find_regions(name, party.country)
-            if not found and qid:
+            if not found and qid and not self.project.expand(name):
                 found = self.project.find_regions(qid, None)
             if len(found) > 1:
                 listed = ", ".join(self._curie(f) for f in found)
@@ -712,7 +712,9 @@ class Importer:
             agreement = row.agreement
             assert agreement is not None
         subject = ox.NamedNode(agreement)
-        target = "agreements:" + home
+        # An agreement we have stays in its file; a new one goes beside its home's agreements.
+        where = self.graph.location(agreement)
+        target = f"file:{where[0]}" if where else "agreements:" + home
         current = self.project.rows.get(agreement, {})
 
         def replace(predicate: str, objects: Iterable[ox.NamedNode | ox.Literal]) -> None:
@@ -745,7 +747,9 @@ class Importer:
                 dates = [parse_date(v) for v in split(row.cells.get(column, ""))]
                 replace(predicate, [d for d in dates if d is not None])
         if "decision" in changed:
-            replace(terms.APPROVED_BY, [ox.NamedNode(d) for d in self._decisions(row, home)])
+            replace(
+                terms.APPROVED_BY, [ox.NamedNode(d) for d in self._decisions(row, home, target)]
+            )
         if "source" in changed or new:
             source = self.source_of(row)
             replace(terms.DCT_SOURCE, [ox.NamedNode(source)] if source else [])
@@ -797,7 +801,7 @@ class Importer:
                 ox.Triple(subject, ox.NamedNode(terms.DCT_TITLE), new)
             )
 
-    def _decisions(self, row: _Row, home: str) -> list[str]:
+    def _decisions(self, row: _Row, home: str, target: str) -> list[str]:
         found = []
         for value in split(row.cells.get("decision", "")):
             number, _, year = (part.strip() for part in value.partition("/"))
@@ -829,7 +833,7 @@ class Importer:
                     triples.append(
                         ox.Triple(node, ox.NamedNode(terms.DCT_SOURCE), ox.NamedNode(source))
                     )
-                self.add.setdefault("agreements:" + home, []).extend(triples)
+                self.add.setdefault(target, []).extend(triples)
             found.append(iri)
         return found
 
@@ -874,6 +878,8 @@ class Importer:
         self, name: str, texts: dict[Path, str], triples: dict[Path, set[ox.Triple]]
     ) -> Path:
         data = self.root / "data"
+        if name.startswith("file:"):
+            return Path(name.removeprefix("file:"))
         if name.startswith("agreements:"):
             home = name.split(":", 1)[1]
             for path, found in sorted(triples.items()):
