@@ -124,10 +124,10 @@ ALLIER = "agreement:cluj-allier-cooperation-protocol"
 TITLE = "Memorandum o spolupráci s tureckou provincií Bursa"
 # One edit per importable column: (agreement, column, new cell, triples removed, triples added).
 EDITS = [
-    (BURSA, "status", "ended",
-     {T(BURSA, terms.STATUS, N("status:stagnating"))}, {T(BURSA, terms.STATUS, N("status:ended"))}),
-    (BURSA, "ended", "2020-05",
-     set(), {T(BURSA, terms.END_DATE, typed("2020-05", "gYearMonth"))}),
+    (BURSA, "status", "active",
+     {T(BURSA, terms.STATUS, N("status:stagnating"))}, {T(BURSA, terms.STATUS, N("status:active"))}),
+    (BURSA, "ended", "2020-05-31",
+     set(), {T(BURSA, terms.END_DATE, typed("2020-05-31", "date"))}),
     (BURSA, "signed", "31.10.2011",
      {T(BURSA, terms.SIGNING_DATE, typed("2011-11-01", "date"))},
      {T(BURSA, terms.SIGNING_DATE, typed("2011-10-31", "date"))}),
@@ -352,6 +352,25 @@ def test_every_bad_cell_is_reported_at_once_and_nothing_is_written(project: Path
     assert len(expected) + 1 >= 12
     assert lines[-1] == f"Error: {len(expected) + 1} problem(s) in {t}; nothing was written"
     assert len(lines) == len(expected) + 2
+
+
+def test_a_row_that_would_break_a_shape_is_a_bad_cell(project: Path) -> None:
+    """The merged data is validated before anything is written; the shapes' message is shown."""
+    rows = read_csv(project / "dist" / "agreements.csv")
+    number = next(i for i, r in enumerate(rows, start=2) if r["id"].endswith("liberec-bursa-2011"))
+    rows[number - 2].update(ended="2020-05", status="ended")
+    rows[number - 1].update(status="terminated")  # the next row: ended without date or cause
+    table = write_csv(project / "shapes.csv", rows)
+    before = snapshot(project)
+    with pytest.raises(TableProblems) as caught:
+        import_table(project, table)
+    assert snapshot(project) == before
+    assert caught.value.problems[0] == (
+        f"{table}:{number}:ended: '2020-05': The end date must be one xsd:date or, when only "
+        "the year is known, an xsd:gYear."
+    )
+    assert len(caught.value.problems) == 2
+    assert caught.value.problems[1].startswith(f"{table}:{number + 1}:")
 
 
 def test_header_problems_are_reported_with_the_accepted_columns(project: Path) -> None:

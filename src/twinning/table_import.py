@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import re
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,6 +324,7 @@ class Importer:
         self.new_regions: dict[tuple[str, str], str] = {}  # (qid, country) -> region IRI
         self.new_subjects: set[str] = set()
         self.mappings: list[sssom.Mapping] = []
+        self.touched: dict[str, int] = {}  # subject written by this import -> its row
         self.report = ImportReport(table)
 
     # ------------------------------------------------------------------ columns and rows
@@ -566,6 +568,7 @@ class Importer:
         if iri in self.project.regions or iri in self.new_subjects:
             iri = f"{iri}-{country.lower()}"
         self.new_subjects.add(iri)
+        self.touched[iri] = row.number
         self.new_regions[(party.qid, country)] = iri
         source = self.source_of(row)
         node = ox.NamedNode(iri)
@@ -712,6 +715,7 @@ class Importer:
             agreement = row.agreement
             assert agreement is not None
         subject = ox.NamedNode(agreement)
+        self.touched[agreement] = row.number
         # An agreement we have stays in its file; a new one goes beside its home's agreements.
         where = self.graph.location(agreement)
         target = f"file:{where[0]}" if where else "agreements:" + home
@@ -930,6 +934,45 @@ class Importer:
         return out
 
 
+COLUMN_OF_PATH = {
+    terms.HOME_REGION: "home", terms.KIND: "kind", terms.DCT_TITLE: "title",
+    terms.PARTY: "parties", terms.SIGNING_DATE: "signed", terms.tw("startDate"): "started",
+    terms.END_DATE: "ended", tables.DCT_DATE: "date", terms.STATUS: "status",
+    terms.APPROVED_BY: "decision", terms.DCT_SOURCE: "source",
+}  # fmt: skip
+
+
+def check_merged(importer: Importer, contents: dict[Path, str]) -> None:
+    """Validate the data as it would be written; a violation on a row's facts is a bad cell.
+
+    Violations of records this import did not touch are left to ``twinning validate``.
+    """
+    from .load import load_files, ontology_files
+    from .validate import load_shapes, validate_graph
+
+    root = importer.root
+    with tempfile.TemporaryDirectory(prefix=".twinning-import.", dir=root) as tmp:
+        staged = Path(tmp)
+        files = []
+        for path in sorted({*data_files(root), *mapping_files(root), *contents}):
+            target = staged / path.relative_to(root / "data")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            text = contents[path] if path in contents else path.read_text(encoding="utf-8")
+            target.write_text(text, encoding="utf-8")
+            files.append(target)
+        graph = load_files([*ontology_files(root), *files], locate=False)
+        report = validate_graph(graph, load_shapes(root))
+    for finding in report.violations:
+        row = importer.touched.get(finding.focus)
+        if row is None:
+            continue
+        column = COLUMN_OF_PATH.get(finding.path or "", "id")
+        shown = re.sub(r'^"(.*)"(\^\^<[^>]*>|@[\w-]+)?$', r"\1", finding.value or "")
+        importer.problems.add(
+            row, column, f"{shown!r}: {finding.message}" if shown else finding.message
+        )
+
+
 def _typed(value: str, datatype: str) -> ox.Literal:
     return ox.Literal(value, datatype=ox.NamedNode(datatype))
 
@@ -972,6 +1015,10 @@ def import_table(
     if importer.problems.lines:
         raise TableProblems(table, importer.problems.lines)
     contents = importer.contents()
+    if contents:
+        check_merged(importer, contents)
+    if importer.problems.lines:
+        raise TableProblems(table, importer.problems.lines)
     report.changed_files = sorted(contents)
     if review is not None:
         lines = [line for held in report.held for line in held.lines()]
