@@ -223,3 +223,62 @@ def test_wkt_points_are_read_longitude_first_and_checked() -> None:
     assert geo.parse_wkt("Point(23.5 146.7)") is None  # latitude out of range
     assert geo.parse_wkt("LINESTRING(1 2, 3 4)") is None
     assert geo.parse_wkt("Point(abc def)") is None
+
+
+# ----------------------------------------------------------------------------- names alone
+
+
+@pytest.mark.parametrize(
+    ("written", "full", "bare", "country"),
+    [
+        ("Administrația Provincială a Provinciei Parma (Italia)", "Parma", "Parma", "IT"),
+        ("Adunarea Generală a Autoguvernării Județului Pest", "Pest", "Pest", None),
+        ("Consiliul Judeţean Bihor din România", "Bihor", "Bihor", "RO"),
+        ("Guvernul Provinciei Shandong (Republica Populară Chineză)", "Shandong", "Shandong", "CN"),
+        ("Provincia Armavir din Republica Armenia", "Provincia Armavir", "Armavir", "AM"),
+        ("Raionul Hîncești", "Raionul Hîncești", "Hîncești", None),
+        ("Regiunea Lori", "Regiunea Lori", "Lori", None),
+        ("Liberecký kraj", "Liberecký kraj", "Liberecký", None),
+        ("Orenburská oblast (Ruská federace)", "Orenburská oblast", "Orenburská", "RU"),
+        ("Žilinský samosprávny kraj (Slovenská republika)", "Žilinský samosprávny kraj", "Žilinský", "SK"),
+        ("Borsod-Abaúj-Zemplén Megyei Önkormányzat", "Borsod-Abaúj-Zemplén", "Borsod-Abaúj-Zemplén", None),
+        ("Békés megye", "Békés megye", "Békés", None),
+        ("Starostwo Powiatowe w Tarnowie", "Tarnowie", "Tarnowie", None),
+        ("Województwo Małopolskie z Polski", "Województwo Małopolskie", "Małopolskie", "PL"),
+        ("Provincia autonoma di Trento", "Provincia autonoma di Trento", "Trento", None),
+        ("Regione del Veneto", "Regione del Veneto", "Veneto", None),
+        ("Landkreis Görlitz aus Deutschland", "Landkreis Görlitz", "Görlitz", "DE"),
+        ("Province of Terni from Italy", "Province of Terni", "Terni", "IT"),
+        ("Harghita County Council", "Harghita", "Harghita", None),
+        ("JUDEȚUL CLUJ", "JUDEȚUL CLUJ", "CLUJ", None),
+    ],
+)  # fmt: skip
+def test_parse_name_takes_the_wrappers_apart(written, full, bare, country) -> None:
+    parsed = link.parse_name(written)
+    assert (parsed.full, parsed.bare, parsed.country) == (full, bare, country)
+
+
+def test_noun_and_adjective_forms() -> None:
+    assert link.noun_forms("Liberecký") == ["Liberec"]
+    assert link.noun_forms("Orenburská") == ["Orenburg"]
+    assert link.noun_forms("małopolskie") == ["Małopolska"]
+    assert link.noun_forms("Tarnowie") == ["Tarnów"]
+    assert "Liberecký" in link.adjective_forms("Liberec", "m")
+    assert "Malopolské" in link.adjective_forms("Malopolska", "n")
+
+
+def test_country_names_in_our_languages() -> None:
+    for written, code in [
+        ("Ungaria", "HU"), ("Magyarország", "HU"), ("Slovenská republika", "SK"),
+        ("Republica Polonă", "PL"), ("P.R. China", "CN"), ("hu", "HU"), ("Germany", "DE"),
+        ("Regatul Suediei", "SE"), ("Włochy", "IT"),
+    ]:  # fmt: skip
+        assert link.country_code(written) == code, written
+    assert link.country_code("Atlantis") is None and link.country_code("XX") is None
+
+
+def test_name_literals_are_exact_strings_bound_as_literals(endpoint_url) -> None:
+    """A name with quotes and braces is looked up as a literal, never pasted into the query."""
+    evil = 'Pest" } } ; DROP ALL ; #'
+    [result] = link.NameLinker(link.Reconciler(Endpoint(endpoint_url))).link([(evil, "HU")])
+    assert result.match is None and result.status == "no candidate"
