@@ -393,3 +393,16 @@ def test_a_table_that_is_not_utf8_cannot_run(project: Path) -> None:
     result = CliRunner().invoke(main, ["import", "--root", str(project), str(table)])
     assert result.exit_code == 2
     assert "not UTF-8" in result.output
+
+
+def test_existing_regions_are_found_by_any_name_but_not_across_levels(exported: Path) -> None:
+    from twinning.table_import import Project
+
+    project = Project(load_project(exported))
+    liberec = [REGION + "liberec"]
+    for written in ("Liberecký kraj", "Liberec Region", "Regiunea Liberec", "region:liberec",
+                    "Q193266", "Libereci kerület", REGION + "liberec"):  # fmt: skip
+        assert project.find_regions(written, "CZ") == liberec, written
+    assert project.find_regions("Okres Liberec", "CZ") == []  # a district: new, to be linked
+    assert project.find_regions("Liberecký kraj", "PL") == []
+    assert project.find_regions("Județul Pest (Ungaria)", None) == [REGION + "pest"]

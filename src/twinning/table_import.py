@@ -162,7 +162,7 @@ class _Region:
     country: str
     qids: set[str]
     full_keys: set[str]
-    bare_keys: set[str]
+    bare_keys: dict[str, set[str]]  # bare name (and its noun form) -> kinds its names state
 
 
 class Project:
@@ -220,7 +220,7 @@ class Project:
             "SELECT ?r ?cc WHERE { ?r a tw:Region OPTIONAL { ?r tw:country/tw:countryCode ?cc } }"
         ):
             cc = row["cc"].value if row["cc"] is not None else ""
-            regions[row["r"].value] = _Region(row["r"].value, cc, set(), set(), set())
+            regions[row["r"].value] = _Region(row["r"].value, cc, set(), set(), {})
         for row in self._select(
             "SELECT ?r ?n WHERE { ?r a tw:Region "
             "{ ?r skos:prefLabel ?n } UNION { ?r tw:nameInSource ?n } UNION { ?r rdfs:label ?n } }"
@@ -228,7 +228,8 @@ class Project:
             parsed = link.parse_name(row["n"].value)
             region = regions[row["r"].value]
             region.full_keys.add(link.key(parsed.full))
-            region.bare_keys.add(link.key(parsed.bare))
+            for bare in (parsed.bare, *link.noun_forms(parsed.bare)):
+                region.bare_keys.setdefault(link.key(bare), set()).update(parsed.kinds)
         for row in self._select("SELECT ?r ?i WHERE { ?r a tw:Region ; owl:sameAs ?i }"):
             regions[row["r"].value].qids.add(row["i"].value.removeprefix(terms.WD))
         return regions
@@ -264,11 +265,21 @@ class Project:
         parsed = link.parse_name(text)
         country = country or parsed.country
         pool = [r for r in self.regions.values() if not country or r.country == country]
-        for attribute, wanted in (("full_keys", parsed.full), ("bare_keys", parsed.bare)):
-            found = sorted(r.iri for r in pool if link.key(wanted) in getattr(r, attribute))
-            if found:
-                return found
-        return []
+        found = sorted(r.iri for r in pool if link.key(parsed.full) in r.full_keys)
+        if found:
+            return found
+        # The bare name, unless the designators disagree ("Okres Liberec" is not "Liberecký
+        # kraj": a district is not a region of another level).
+        wanted = {link.key(b) for b in (parsed.bare, *link.noun_forms(parsed.bare))}
+        kinds = set(parsed.kinds)
+        return sorted(
+            r.iri
+            for r in pool
+            if any(
+                w in r.bare_keys and not (kinds and r.bare_keys[w] and not kinds & r.bare_keys[w])
+                for w in wanted
+            )
+        )
 
 
 # ----------------------------------------------------------------------------- one row
