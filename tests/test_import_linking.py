@@ -236,3 +236,36 @@ def test_a_city_is_a_bad_cell_not_a_guess(tmp_path: Path, endpoint_url: str) -> 
 def test_names_written_the_way_councils_write_them(endpoint_url, written, country, qid) -> None:
     [result] = link.NameLinker(link.Reconciler(Endpoint(endpoint_url))).link([(written, country)])
     assert result.match is not None and result.match.qid == qid, result.describe()
+
+
+def test_a_new_partner_by_council_name_joins_the_shipped_project(
+    tmp_path: Path, endpoint_url: str
+) -> None:
+    root = tmp_path / "project"
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(ROOT / folder, root / folder)
+    table = tmp_path / "t.csv"
+    table.write_text(
+        "home,kind,title,title_lang,parties,party_countries,signed,decision,source\n"
+        "Cluj County,twinning,Înfrățire,ro,Cluj County | Consiliul Județean Mureș,RO | România,"
+        "2019-05-01,12/2019,Hotărârea CJ Cluj 12/2019\n",
+        encoding="utf-8",
+    )
+    before = {p: p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()}
+    dry = import_table(root, table, endpoint=Endpoint(endpoint_url), dry_run=True, date=DATE)
+    assert {p: p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()} == before
+    names = ["cluj.ttl", "geo.ttl", "regions.ttl", "sources.ttl", "wikidata.sssom.tsv"]
+    assert sorted(p.name for p in dry.changed_files) == names
+    report = import_table(root, table, endpoint=Endpoint(endpoint_url), date=DATE)
+    assert report.created == [terms.PREFIXES["agreement"] + "cluj-mures-twinning-2019"]
+    assert report.regions == [terms.PREFIXES["region"] + "mures"]
+    regions = (root / "data" / "regions.ttl").read_text(encoding="utf-8")
+    assert 'tw:nameInSource "Consiliul Județean Mureș"@ro ;' in regions
+    assert 'tw:subdivisionCode "RO-MS" .' in regions
+    assert "source:hotararea-cj-cluj-12-2019" in (root / "data" / "sources.ttl").read_text(
+        encoding="utf-8"
+    )
+    mappings = sssom.read_mappings(root / "data" / "mappings" / "wikidata.sssom.tsv")
+    assert [m.object_id for m in mappings if m.subject_id == "region:mures"] == ["wd:Q190711"]
+    assert len(mappings) == 46
+    assert validate_graph(load_project(root), load_shapes(root)).violations == []

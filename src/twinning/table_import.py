@@ -906,12 +906,17 @@ class Importer:
             return data / f"{home.rsplit('/', 1)[-1]}.ttl"
         cls = {"regions": terms.REGION, "sources": terms.SOURCE_DOCUMENT}.get(name)
         if cls:
-            for path, found in sorted(triples.items()):
-                if any(
-                    t.predicate.value == terms.RDF_TYPE and t.object == ox.NamedNode(cls)
-                    for t in found
-                ):
-                    return path
+            # The file that holds most records of the class (data/regions.ttl, data/sources.ttl).
+            typed = ox.NamedNode(cls)
+            counts = {
+                path: sum(
+                    1 for t in found if t.predicate.value == terms.RDF_TYPE and t.object == typed
+                )
+                for path, found in triples.items()
+            }
+            best = max(sorted(counts), key=lambda path: counts[path], default=None)
+            if best is not None and counts[best]:
+                return best
             return data / f"{name}.ttl"
         return data / "geo.ttl"
 
