@@ -406,3 +406,18 @@ def test_existing_regions_are_found_by_any_name_but_not_across_levels(exported: 
     assert project.find_regions("Okres Liberec", "CZ") == []  # a district: new, to be linked
     assert project.find_regions("Liberecký kraj", "PL") == []
     assert project.find_regions("Județul Pest (Ungaria)", None) == [REGION + "pest"]
+
+
+def test_a_cell_with_a_line_break_survives_the_round_trip(project: Path) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    [row] = [r for r in rows if r["id"].endswith("liberec-ha-tinh-2009")]
+    row["title"] = "Dohoda o spolupráci\nmezi krajem Ha Tinh a Libereckým krajem"
+    import_table(project, write_csv(project / "t.csv", rows))
+    text = (project / "data" / "liberec.ttl").read_text(encoding="utf-8")
+    assert (
+        'dcterms:title "Dohoda o spolupráci\\nmezi krajem Ha Tinh a Libereckým krajem"@cs' in text
+    )
+    export(load_project(project), project / "dist2", project)
+    before = snapshot(project)
+    assert import_table(project, project / "dist2" / "agreements.csv").changed_files == []
+    assert snapshot(project) == before

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import io
 import re
 import tempfile
 from collections.abc import Iterable
@@ -111,7 +112,7 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
             raise CannotRun(
                 f"not UTF-8 (byte {err.start}): save the table as CSV UTF-8", path=path
             ) from err
-        rows = list(csv.reader(text.splitlines()))
+        rows = list(csv.reader(io.StringIO(text, newline="")))
     else:
         raise CannotRun(f"unknown table type {path.suffix!r}: use .csv (UTF-8) or .xlsx", path=path)
     if not rows:
