@@ -251,6 +251,11 @@ def test_wkt_points_are_read_longitude_first_and_checked() -> None:
         ("Province of Terni from Italy", "Province of Terni", "Terni", "IT"),
         ("Harghita County Council", "Harghita", "Harghita", None),
         ("JUDEȚUL CLUJ", "JUDEȚUL CLUJ", "CLUJ", None),
+        ("Conseil départemental de l’Allier (Franța)", "Allier", "Allier", "FR"),
+        ("County Durham", "County Durham", "Durham", None),
+        ("Vas Vármegye Önkormányzata", "Vas Vármegye", "Vas", None),
+        ("Freistaat Sachsen", "Freistaat Sachsen", "Sachsen", None),
+        ("Raionul Strășeni (R. Moldova)", "Raionul Strășeni", "Strășeni", "MD"),
     ],
 )  # fmt: skip
 def test_parse_name_takes_the_wrappers_apart(written, full, bare, country) -> None:
@@ -265,6 +270,8 @@ def test_noun_and_adjective_forms() -> None:
     assert link.noun_forms("Tarnowie") == ["Tarnów"]
     assert "Liberecký" in link.adjective_forms("Liberec", "m")
     assert "Malopolské" in link.adjective_forms("Malopolska", "n")
+    assert link.adjective_forms("Žilinský", "f")[:2] == ["Žilinská", "Žilinska"]
+    assert "Dolnośląskie" in link.adjective_forms("Dolnośląska", "n")
 
 
 def test_country_names_in_our_languages() -> None:

@@ -491,6 +491,8 @@ def words() -> dict[str, Any]:
 
 def _fold_char(char: str) -> str:
     char = {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O"}.get(char, char)
+    if char in "’´`‘":
+        return "'"
     decomposed = unicodedata.normalize("NFKD", char)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -524,9 +526,10 @@ def _patterns() -> dict[str, list[tuple[re.Pattern[str], str]]]:
     def compile_all(phrases: dict[str, str], where: str) -> list[tuple[re.Pattern[str], str]]:
         ordered = sorted(phrases, key=lambda p: (-len(p), p))
         if where == "prefix":
+            # A word ends at a separator, except after an apostrophe ("de l'Allier").
+            ends = {p: "" if p.endswith("'") else f"(?={_SEP}|$)" for p in ordered}
             return [
-                (re.compile(rf"^{_phrase_regex(p)}(?={_SEP}|$){_SEP}*"), phrases[p])
-                for p in ordered
+                (re.compile(rf"^{_phrase_regex(p)}{ends[p]}{_SEP}*"), phrases[p]) for p in ordered
             ]
         return [(re.compile(rf"(?:^|{_SEP}+){_phrase_regex(p)}$"), phrases[p]) for p in ordered]
 
@@ -665,8 +668,17 @@ def noun_forms(text: str) -> list[str]:
 def adjective_forms(noun: str, gender: str) -> list[str]:
     """Adjectives of a noun ("Liberec" -> "Liberecký"), for templates such as "{adj_m} kraj"."""
     last = noun.rpartition(" ")[2]
-    forms = _replace_ending(last, words()["forms"][f"adjective_{gender}"])
-    adjectives = _with_last_word(noun, forms)
+    table = words()["forms"]
+    forms = _replace_ending(last, table[f"adjective_{gender}"])
+    # An adjective already ("Žilinský", "małopolska"): the same adjective in this gender.
+    stems = "|".join(re.escape(stem) for stem in table["adjective_stems"])
+    endings = "|".join(
+        sorted({e for es in table["gender_endings"].values() for e in es}, key=len)[::-1]
+    )
+    match = re.fullmatch(rf"(.+(?:{stems}))(?:{endings})", last, flags=re.IGNORECASE)
+    if match:
+        forms += [match.group(1) + ending for ending in table["gender_endings"][gender]]
+    adjectives = _with_last_word(noun, list(dict.fromkeys(forms)))
     return adjectives + [a[:1].lower() + a[1:] for a in adjectives]
 
 
@@ -680,7 +692,9 @@ def spelling_variants(text: str) -> set[str]:
     if "-" in text:
         forms |= {f.replace("-", " ") for f in forms}
     words_capitalised = {" ".join(w[:1].upper() + w[1:].lower() for w in f.split()) for f in forms}
-    forms |= words_capitalised | {f[:1].upper() + f[1:] for f in forms}
+    sentence_case = {f[:1].upper() + f[1:].lower() for f in forms}
+    forms |= words_capitalised | sentence_case | {f[:1].upper() + f[1:] for f in forms}
+    forms |= {f.lower() for f in forms}
     forms |= {
         "".join(c for c in unicodedata.normalize("NFKD", f) if not unicodedata.combining(c))
         for f in forms
