@@ -421,3 +421,36 @@ def test_a_cell_with_a_line_break_survives_the_round_trip(project: Path) -> None
     before = snapshot(project)
     assert import_table(project, project / "dist2" / "agreements.csv").changed_files == []
     assert snapshot(project) == before
+
+
+def test_cli_export_then_import_round_trip(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    before = snapshot(root)
+    runner = CliRunner()
+    out = root / "dist"
+    result = runner.invoke(main, ["export", "--root", str(root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for table in ("agreements.csv", "agreements.xlsx"):
+        result = runner.invoke(main, ["import", "--root", str(root), str(out / table)])
+        assert result.exit_code == 0, result.output
+        assert "41 rows: 0 agreements updated, 0 added" in result.output
+    assert snapshot(root) == before
+
+
+def test_xlsx_bad_cells_are_located_by_sheet_row(project: Path) -> None:
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    sheet = book["agreements"]
+    status = tables.AGREEMENT_COLUMNS.index("status") + 1
+    signed = tables.AGREEMENT_COLUMNS.index("signed") + 1
+    sheet.cell(5, status).value = "paused"
+    sheet.cell(7, signed).value = "2011-02-31"
+    book.save(project / "bad.xlsx")
+    before = snapshot(project)
+    result = CliRunner().invoke(main, ["import", "--root", str(project), str(project / "bad.xlsx")])
+    assert result.exit_code == 1
+    table = project / "bad.xlsx"
+    assert result.output.splitlines()[:2] == [
+        f"{table}:5:status: 'paused' is not a status: use one of: active, ended, stagnating, terminated",
+        f"{table}:7:signed: 2011-02-31 is not a date: use YYYY-MM-DD, YYYY-MM or YYYY; DD.MM.YYYY is also read",
+    ]  # fmt: skip
+    assert snapshot(project) == before
