@@ -28,9 +28,9 @@ from .conftest import GOLDEN, ROOT, SHARED, check_golden, select
 
 DCAT_AP = SHARED / "standards" / "dcat-ap-3"
 FILES = [
-    "agreements.csv", "agreements.xlsx", "catalog.jsonld", "catalog.ttl", "context.jsonld", "csv-metadata.json",
-    "datapackage.json", "partnerships.csv", "regions.csv", "twinning.geojson", "twinning.jsonld",
-    "twinning.nt", "twinning.ttl",
+    "agreements.csv", "agreements.xlsx", "catalog.jsonld", "catalog.ttl", "context.jsonld",
+    "csv-metadata.json", "datapackage.json", "partnerships.csv", "regions.csv",
+    "twinning.geojson", "twinning.jsonld", "twinning.nt", "twinning.ttl",
 ]  # fmt: skip
 PUBL = "http://publications.europa.eu/resource/authority/corporate-body/PUBL"
 

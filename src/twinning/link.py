@@ -9,6 +9,11 @@ are looked up, as a public endpoint cannot scan all labels.
 
 Each candidate gets a score from 0 to 100; a region is linked only when its best candidate is
 clearly ahead. Everything else is listed for a person to decide.
+
+Names alone (:class:`NameLinker`, used by ``twinning import``): a name as a council writes it
+and its country, nothing else. The words around names (bodies, designators, country
+qualifiers, adjective and noun endings, templates) are data in ``linkwords.toml``, shared by
+both linkers; a name is linked only when exactly one subdivision of its country bears it.
 """
 
 from __future__ import annotations
@@ -45,23 +50,6 @@ NAME_CAP = 25
 THRESHOLD_WITH_CODE = 70
 THRESHOLD_WITHOUT_CODE = 45
 LEAD = 15
-
-# Words that name the kind of unit, by position; stripped to get the bare name.
-DESIGNATORS = [
-    r"^jude[țţt]ul\s+", r"^provincia\s+(autonom[ăa]\s+)?(di\s+)?", r"^province\s+of\s+",
-    r"^regione\s+(autonoma\s+)?(del\s+)?", r"^regiunea\s+", r"^raionul\s+", r"^okres\s+",
-    r"^powiat\s+", r"^województwo\s+", r"^autonomní\s+provincie\s+", r"^provincie\s+",
-    r"\s+county$", r"\s+province$", r"\s+region$", r"\s+district$", r"\s+voivodeship$",
-    r"\s+oblast$", r"\s+megye$", r"\s+vármegye$", r"\s+kraj$", r"\s+län$", r"\s+fylke$",
-    r"\s+ili$", r"\s+autonomous\s+region$", r"\s+hui$",
-]  # fmt: skip
-TEMPLATES = {
-    "en": ["{} County", "{} Province", "{} Region"],
-    "ro": ["Județul {}", "Provincia {}"],
-    "hu": ["{} megye"],
-    "it": ["Provincia di {}"],
-    "cs": ["{} kraj"],
-}
 
 
 @dataclass(frozen=True)
@@ -164,41 +152,22 @@ def regions_to_link(graph: LoadedGraph, only: Iterable[str] = ()) -> list[Region
 
 def fold(text: str) -> str:
     """Lower case without diacritics (ș, ş and s are one letter here)."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+    return "".join(_fold_char(c) for c in text).strip()
 
 
 def bare(text: str) -> str:
-    """The name without designator words ("Județul Cluj" -> "Cluj")."""
-    result = text.strip()
-    for pattern in DESIGNATORS:
-        result = re.sub(pattern, "", result, flags=re.IGNORECASE).strip()
-    return result or text.strip()
-
-
-def _cedilla_variants(text: str) -> set[str]:
-    comma_to_cedilla = str.maketrans("șțȘȚ", "şţŞŢ")
-    cedilla_to_comma = str.maketrans("şţŞŢ", "șțȘȚ")
-    return {text, text.translate(comma_to_cedilla), text.translate(cedilla_to_comma)}
+    """The name without bodies, country qualifiers and designators ("Județul Cluj" -> "Cluj")."""
+    return parse_name(text).bare
 
 
 def name_variants(region: RegionToLink) -> set[tuple[str, str]]:
-    """Exact literals to look up: names, bare names, with designators, with/without diacritics."""
+    """Exact literals to look up for a region we have: the forms the name linker makes of
+    each of its names (see :func:`name_literals`), in the region's languages and English."""
     languages = {lang for _, lang in region.names if lang} | {"en"}
-    stems: set[str] = set()
-    for text, _lang in region.names:
-        stems |= {text, bare(text)}
     variants: set[tuple[str, str]] = set()
-    for stem in stems:
-        ascii_stem = unicodedata.normalize("NFKD", stem)
-        ascii_stem = "".join(c for c in ascii_stem if not unicodedata.combining(c))
-        for form in _cedilla_variants(stem) | {ascii_stem}:
-            for lang in languages:
-                variants.add((form, lang))
-                for template in TEMPLATES.get(lang, []):
-                    if bare(form) == form:
-                        variants.add((template.format(form), lang))
-    return {(text, lang) for text, lang in variants if text}
+    for text, _lang in region.names:
+        variants |= {lit for lit in name_literals(parse_name(text)) if lit[1] in languages}
+    return variants
 
 
 # ----------------------------------------------------------------------------- their side
@@ -491,6 +460,8 @@ def words() -> dict[str, Any]:
 
 def _fold_char(char: str) -> str:
     char = {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O"}.get(char, char)
+    if char in "’´`‘":
+        return "'"
     decomposed = unicodedata.normalize("NFKD", char)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -524,9 +495,10 @@ def _patterns() -> dict[str, list[tuple[re.Pattern[str], str]]]:
     def compile_all(phrases: dict[str, str], where: str) -> list[tuple[re.Pattern[str], str]]:
         ordered = sorted(phrases, key=lambda p: (-len(p), p))
         if where == "prefix":
+            # A word ends at a separator, except after an apostrophe ("de l'Allier").
+            ends = {p: "" if p.endswith("'") else f"(?={_SEP}|$)" for p in ordered}
             return [
-                (re.compile(rf"^{_phrase_regex(p)}(?={_SEP}|$){_SEP}*"), phrases[p])
-                for p in ordered
+                (re.compile(rf"^{_phrase_regex(p)}{ends[p]}{_SEP}*"), phrases[p]) for p in ordered
             ]
         return [(re.compile(rf"(?:^|{_SEP}+){_phrase_regex(p)}$"), phrases[p]) for p in ordered]
 
@@ -665,9 +637,24 @@ def noun_forms(text: str) -> list[str]:
 def adjective_forms(noun: str, gender: str) -> list[str]:
     """Adjectives of a noun ("Liberec" -> "Liberecký"), for templates such as "{adj_m} kraj"."""
     last = noun.rpartition(" ")[2]
-    forms = _replace_ending(last, words()["forms"][f"adjective_{gender}"])
-    adjectives = _with_last_word(noun, forms)
+    table = words()["forms"]
+    forms = _replace_ending(last, table[f"adjective_{gender}"])
+    # An adjective already ("Žilinský", "małopolska"): the same adjective in this gender.
+    stems = "|".join(re.escape(stem) for stem in table["adjective_stems"])
+    endings = "|".join(
+        sorted({e for es in table["gender_endings"].values() for e in es}, key=len)[::-1]
+    )
+    match = re.fullmatch(rf"(.+(?:{stems}))(?:{endings})", last, flags=re.IGNORECASE)
+    if match:
+        forms += [match.group(1) + ending for ending in table["gender_endings"][gender]]
+    adjectives = _with_last_word(noun, list(dict.fromkeys(forms)))
     return adjectives + [a[:1].lower() + a[1:] for a in adjectives]
+
+
+def _cedilla_variants(text: str) -> set[str]:
+    comma_to_cedilla = str.maketrans("șțȘȚ", "şţŞŢ")
+    cedilla_to_comma = str.maketrans("şţŞŢ", "șțȘȚ")
+    return {text, text.translate(comma_to_cedilla), text.translate(cedilla_to_comma)}
 
 
 def spelling_variants(text: str) -> set[str]:
@@ -680,7 +667,9 @@ def spelling_variants(text: str) -> set[str]:
     if "-" in text:
         forms |= {f.replace("-", " ") for f in forms}
     words_capitalised = {" ".join(w[:1].upper() + w[1:].lower() for w in f.split()) for f in forms}
-    forms |= words_capitalised | {f[:1].upper() + f[1:] for f in forms}
+    sentence_case = {f[:1].upper() + f[1:].lower() for f in forms}
+    forms |= words_capitalised | sentence_case | {f[:1].upper() + f[1:] for f in forms}
+    forms |= {f.lower() for f in forms}
     forms |= {
         "".join(c for c in unicodedata.normalize("NFKD", f) if not unicodedata.combining(c))
         for f in forms

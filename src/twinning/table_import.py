@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import io
 import re
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,7 +112,7 @@ def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
             raise CannotRun(
                 f"not UTF-8 (byte {err.start}): save the table as CSV UTF-8", path=path
             ) from err
-        rows = list(csv.reader(text.splitlines()))
+        rows = list(csv.reader(io.StringIO(text, newline="")))
     else:
         raise CannotRun(f"unknown table type {path.suffix!r}: use .csv (UTF-8) or .xlsx", path=path)
     if not rows:
@@ -161,7 +163,7 @@ class _Region:
     country: str
     qids: set[str]
     full_keys: set[str]
-    bare_keys: set[str]
+    bare_keys: dict[str, set[str]]  # bare name (and its noun form) -> kinds its names state
 
 
 class Project:
@@ -219,7 +221,7 @@ class Project:
             "SELECT ?r ?cc WHERE { ?r a tw:Region OPTIONAL { ?r tw:country/tw:countryCode ?cc } }"
         ):
             cc = row["cc"].value if row["cc"] is not None else ""
-            regions[row["r"].value] = _Region(row["r"].value, cc, set(), set(), set())
+            regions[row["r"].value] = _Region(row["r"].value, cc, set(), set(), {})
         for row in self._select(
             "SELECT ?r ?n WHERE { ?r a tw:Region "
             "{ ?r skos:prefLabel ?n } UNION { ?r tw:nameInSource ?n } UNION { ?r rdfs:label ?n } }"
@@ -227,7 +229,8 @@ class Project:
             parsed = link.parse_name(row["n"].value)
             region = regions[row["r"].value]
             region.full_keys.add(link.key(parsed.full))
-            region.bare_keys.add(link.key(parsed.bare))
+            for bare in (parsed.bare, *link.noun_forms(parsed.bare)):
+                region.bare_keys.setdefault(link.key(bare), set()).update(parsed.kinds)
         for row in self._select("SELECT ?r ?i WHERE { ?r a tw:Region ; owl:sameAs ?i }"):
             regions[row["r"].value].qids.add(row["i"].value.removeprefix(terms.WD))
         return regions
@@ -263,11 +266,21 @@ class Project:
         parsed = link.parse_name(text)
         country = country or parsed.country
         pool = [r for r in self.regions.values() if not country or r.country == country]
-        for attribute, wanted in (("full_keys", parsed.full), ("bare_keys", parsed.bare)):
-            found = sorted(r.iri for r in pool if link.key(wanted) in getattr(r, attribute))
-            if found:
-                return found
-        return []
+        found = sorted(r.iri for r in pool if link.key(parsed.full) in r.full_keys)
+        if found:
+            return found
+        # The bare name, unless the designators disagree ("Okres Liberec" is not "Liberecký
+        # kraj": a district is not a region of another level).
+        wanted = {link.key(b) for b in (parsed.bare, *link.noun_forms(parsed.bare))}
+        kinds = set(parsed.kinds)
+        return sorted(
+            r.iri
+            for r in pool
+            if any(
+                w in r.bare_keys and not (kinds and r.bare_keys[w] and not kinds & r.bare_keys[w])
+                for w in wanted
+            )
+        )
 
 
 # ----------------------------------------------------------------------------- one row
@@ -323,6 +336,7 @@ class Importer:
         self.new_regions: dict[tuple[str, str], str] = {}  # (qid, country) -> region IRI
         self.new_subjects: set[str] = set()
         self.mappings: list[sssom.Mapping] = []
+        self.touched: dict[str, int] = {}  # subject written by this import -> its row
         self.report = ImportReport(table)
 
     # ------------------------------------------------------------------ columns and rows
@@ -375,6 +389,14 @@ class Importer:
         names = split(row.cells.get("parties", ""))
         countries = split(row.cells.get("party_countries", ""))
         qids = split(row.cells.get("party_wikidata", ""))
+        if len(names) < 2:
+            self.problems.add(
+                row.number,
+                "parties",
+                f"{row.cells.get('parties', '')!r} names {len(names)} party: an agreement needs "
+                "at least two, separated by |",
+            )
+            return
         if countries and len(countries) != len(names):
             self.problems.add(
                 row.number,
@@ -389,14 +411,6 @@ class Importer:
                 "party_wikidata",
                 f"{len(qids)} Wikidata ids for {len(names)} parties: give one per party (or "
                 "leave the cell empty), in the same order, separated by |",
-            )
-            return
-        if len(names) < 2:
-            self.problems.add(
-                row.number,
-                "parties",
-                f"{row.cells.get('parties', '')!r} names {len(names)} party: an agreement needs "
-                "at least two, separated by |",
             )
             return
         for position, name in enumerate(names):
@@ -421,7 +435,7 @@ class Importer:
                 )
                 continue
             found = self.project.find_regions(name, party.country)
-            if not found and qid:
+            if not found and qid and not self.project.expand(name):
                 found = self.project.find_regions(qid, None)
             if len(found) > 1:
                 listed = ", ".join(self._curie(f) for f in found)
@@ -566,6 +580,7 @@ class Importer:
         if iri in self.project.regions or iri in self.new_subjects:
             iri = f"{iri}-{country.lower()}"
         self.new_subjects.add(iri)
+        self.touched[iri] = row.number
         self.new_regions[(party.qid, country)] = iri
         source = self.source_of(row)
         node = ox.NamedNode(iri)
@@ -712,7 +727,10 @@ class Importer:
             agreement = row.agreement
             assert agreement is not None
         subject = ox.NamedNode(agreement)
-        target = "agreements:" + home
+        self.touched[agreement] = row.number
+        # An agreement we have stays in its file; a new one goes beside its home's agreements.
+        where = self.graph.location(agreement)
+        target = f"file:{where[0]}" if where else "agreements:" + home
         current = self.project.rows.get(agreement, {})
 
         def replace(predicate: str, objects: Iterable[ox.NamedNode | ox.Literal]) -> None:
@@ -745,7 +763,9 @@ class Importer:
                 dates = [parse_date(v) for v in split(row.cells.get(column, ""))]
                 replace(predicate, [d for d in dates if d is not None])
         if "decision" in changed:
-            replace(terms.APPROVED_BY, [ox.NamedNode(d) for d in self._decisions(row, home)])
+            replace(
+                terms.APPROVED_BY, [ox.NamedNode(d) for d in self._decisions(row, home, target)]
+            )
         if "source" in changed or new:
             source = self.source_of(row)
             replace(terms.DCT_SOURCE, [ox.NamedNode(source)] if source else [])
@@ -797,7 +817,7 @@ class Importer:
                 ox.Triple(subject, ox.NamedNode(terms.DCT_TITLE), new)
             )
 
-    def _decisions(self, row: _Row, home: str) -> list[str]:
+    def _decisions(self, row: _Row, home: str, target: str) -> list[str]:
         found = []
         for value in split(row.cells.get("decision", "")):
             number, _, year = (part.strip() for part in value.partition("/"))
@@ -829,7 +849,7 @@ class Importer:
                     triples.append(
                         ox.Triple(node, ox.NamedNode(terms.DCT_SOURCE), ox.NamedNode(source))
                     )
-                self.add.setdefault("agreements:" + home, []).extend(triples)
+                self.add.setdefault(target, []).extend(triples)
             found.append(iri)
         return found
 
@@ -874,6 +894,8 @@ class Importer:
         self, name: str, texts: dict[Path, str], triples: dict[Path, set[ox.Triple]]
     ) -> Path:
         data = self.root / "data"
+        if name.startswith("file:"):
+            return Path(name.removeprefix("file:"))
         if name.startswith("agreements:"):
             home = name.split(":", 1)[1]
             for path, found in sorted(triples.items()):
@@ -885,12 +907,17 @@ class Importer:
             return data / f"{home.rsplit('/', 1)[-1]}.ttl"
         cls = {"regions": terms.REGION, "sources": terms.SOURCE_DOCUMENT}.get(name)
         if cls:
-            for path, found in sorted(triples.items()):
-                if any(
-                    t.predicate.value == terms.RDF_TYPE and t.object == ox.NamedNode(cls)
-                    for t in found
-                ):
-                    return path
+            # The file that holds most records of the class (data/regions.ttl, data/sources.ttl).
+            typed = ox.NamedNode(cls)
+            counts = {
+                path: sum(
+                    1 for t in found if t.predicate.value == terms.RDF_TYPE and t.object == typed
+                )
+                for path, found in triples.items()
+            }
+            best = max(sorted(counts), key=lambda path: counts[path], default=None)
+            if best is not None and counts[best]:
+                return best
             return data / f"{name}.ttl"
         return data / "geo.ttl"
 
@@ -922,6 +949,45 @@ class Importer:
             existing = sssom.read_mappings(target) if target.exists() else []
             out[target] = sssom.to_tsv([*existing, *self.mappings], MAPPING_SET, self.date)
         return out
+
+
+COLUMN_OF_PATH = {
+    terms.HOME_REGION: "home", terms.KIND: "kind", terms.DCT_TITLE: "title",
+    terms.PARTY: "parties", terms.SIGNING_DATE: "signed", terms.tw("startDate"): "started",
+    terms.END_DATE: "ended", tables.DCT_DATE: "date", terms.STATUS: "status",
+    terms.APPROVED_BY: "decision", terms.DCT_SOURCE: "source",
+}  # fmt: skip
+
+
+def check_merged(importer: Importer, contents: dict[Path, str]) -> None:
+    """Validate the data as it would be written; a violation on a row's facts is a bad cell.
+
+    Violations of records this import did not touch are left to ``twinning validate``.
+    """
+    from .load import load_files, ontology_files
+    from .validate import load_shapes, validate_graph
+
+    root = importer.root
+    with tempfile.TemporaryDirectory(prefix=".twinning-import.", dir=root) as tmp:
+        staged = Path(tmp)
+        files = []
+        for path in sorted({*data_files(root), *mapping_files(root), *contents}):
+            target = staged / path.relative_to(root / "data")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            text = contents[path] if path in contents else path.read_text(encoding="utf-8")
+            target.write_text(text, encoding="utf-8")
+            files.append(target)
+        graph = load_files([*ontology_files(root), *files], locate=False)
+        report = validate_graph(graph, load_shapes(root))
+    for finding in report.violations:
+        row = importer.touched.get(finding.focus)
+        if row is None:
+            continue
+        column = COLUMN_OF_PATH.get(finding.path or "", "id")
+        shown = re.sub(r'^"(.*)"(\^\^<[^>]*>|@[\w-]+)?$', r"\1", finding.value or "")
+        importer.problems.add(
+            row, column, f"{shown!r}: {finding.message}" if shown else finding.message
+        )
 
 
 def _typed(value: str, datatype: str) -> ox.Literal:
@@ -966,6 +1032,10 @@ def import_table(
     if importer.problems.lines:
         raise TableProblems(table, importer.problems.lines)
     contents = importer.contents()
+    if contents:
+        check_merged(importer, contents)
+    if importer.problems.lines:
+        raise TableProblems(table, importer.problems.lines)
     report.changed_files = sorted(contents)
     if review is not None:
         lines = [line for held in report.held for line in held.lines()]

@@ -31,6 +31,9 @@ REGION_COLUMNS = [
 LANGUAGE_OF_COUNTRY = {
     "RO": "ro", "HU": "hu", "IT": "it", "FR": "fr", "PL": "pl", "CN": "zh", "SE": "sv", "KR": "ko",
     "MD": "ro", "AM": "hy", "CZ": "cs", "RU": "ru", "NO": "nb", "VN": "vi", "TR": "tr",
+    "SK": "sk", "DE": "de", "AT": "de", "UA": "uk", "RS": "sr", "HR": "hr", "SI": "sl",
+    "BG": "bg", "ES": "es", "PT": "pt", "NL": "nl", "GR": "el", "JP": "ja", "FI": "fi",
+    "DK": "da", "LT": "lt", "LV": "lv", "EE": "et", "GE": "ka",
 }  # fmt: skip
 
 

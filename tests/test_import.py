@@ -1,0 +1,456 @@
+"""`twinning import`: the lossless round trip, one edited cell at a time, and bad cells.
+
+Every test works on a copy of the project in tmp_path; the shipped data/ is never written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from twinning import rdfio, tables, terms
+from twinning.cli import main
+from twinning.export import export
+from twinning.load import load_project
+from twinning.table_import import TableProblems, import_table
+
+from .conftest import ROOT
+
+AGREEMENT = terms.PREFIXES["agreement"]
+REGION = terms.PREFIXES["region"]
+
+
+def copy_project(target: Path) -> Path:
+    for folder in ("ontology", "shapes", "data", "queries"):
+        shutil.copytree(ROOT / folder, target / folder)
+    return target
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under data/, by relative path."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted((root / "data").rglob("*"))
+        if p.is_file()
+    }
+
+
+def data_triples(root: Path) -> set[ox.Triple]:
+    return {t for path in sorted((root / "data").glob("*.ttl")) for t in rdfio.parse_file(path)}
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], bom: bool = False) -> Path:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(("\ufeff" if bom else "") + out.getvalue(), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> Path:
+    """A copy of the project with its export in dist/ (the table a clerk starts from)."""
+    root = copy_project(tmp_path_factory.mktemp("exported") / "project")
+    export(load_project(root), root / "dist", root)
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path, exported: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(exported, root)
+    return root
+
+
+def test_export_then_import_changes_no_byte(project: Path) -> None:
+    before = snapshot(project)
+    report = import_table(project, project / "dist" / "agreements.csv", date="2026-11-30")
+    assert report.rows == 41 and report.updated == [] and report.created == []
+    assert report.changed_files == []
+    assert snapshot(project) == before
+
+
+def test_a_table_saved_with_a_bom_reads_the_same(project: Path) -> None:
+    before = snapshot(project)
+    rows = read_csv(project / "dist" / "agreements.csv")
+    table = write_csv(project / "bom.csv", rows, bom=True)
+    assert import_table(project, table).changed_files == []
+    assert snapshot(project) == before
+
+
+def test_the_export_has_the_year_only_dates_and_party_countries(exported: Path) -> None:
+    rows = {
+        r["id"].removeprefix(AGREEMENT): r for r in read_csv(exported / "dist" / "agreements.csv")
+    }
+    assert rows["harghita-borsod-abauj-zemplen-collaboration-agreement"]["date"] == "1997"
+    assert rows["harghita-ningxia-twinning"]["date"] == "2011"
+    ningxia = rows["harghita-ningxia-twinning"]
+    assert ningxia["parties"] == "Harghita County | Ningxia Hui Autonomous Region"
+    assert ningxia["party_countries"] == "RO | CN"
+    veneto = rows["cluj-veneto-joint-declaration"]
+    assert len(veneto["party_countries"].split(" | ")) == len(veneto["parties"].split(" | ")) == 7
+
+
+def T(s: str, p: str, o: ox.NamedNode | ox.Literal) -> ox.Triple:  # noqa: N802
+    prefix, _, local = s.partition(":")
+    return ox.Triple(ox.NamedNode(terms.PREFIXES[prefix] + local), ox.NamedNode(p), o)
+
+
+def N(curie: str) -> ox.NamedNode:  # noqa: N802
+    prefix, _, local = curie.partition(":")
+    return ox.NamedNode(terms.PREFIXES[prefix] + local)
+
+
+def typed(value: str, datatype: str) -> ox.Literal:
+    return ox.Literal(value, datatype=ox.NamedNode(terms.XSD + datatype))
+
+
+BURSA = "agreement:liberec-bursa-2011"
+NINGXIA = "agreement:harghita-ningxia-twinning"
+BACS = "agreement:harghita-bacs-kiskun-twinning"
+ALLIER = "agreement:cluj-allier-cooperation-protocol"
+TITLE = "Memorandum o spolupráci s tureckou provincií Bursa"
+# One edit per importable column: (agreement, column, new cell, triples removed, triples added).
+EDITS = [
+    (BURSA, "status", "active",
+     {T(BURSA, terms.STATUS, N("status:stagnating"))}, {T(BURSA, terms.STATUS, N("status:active"))}),
+    (BURSA, "ended", "2020-05-31",
+     set(), {T(BURSA, terms.END_DATE, typed("2020-05-31", "date"))}),
+    (BURSA, "signed", "31.10.2011",
+     {T(BURSA, terms.SIGNING_DATE, typed("2011-11-01", "date"))},
+     {T(BURSA, terms.SIGNING_DATE, typed("2011-10-31", "date"))}),
+    (BURSA, "started", "2010",
+     set(), {T(BURSA, terms.tw("startDate"), typed("2010", "gYear"))}),
+    (NINGXIA, "date", "2012",
+     {T(NINGXIA, tables.DCT_DATE, typed("2011", "gYear"))},
+     {T(NINGXIA, tables.DCT_DATE, typed("2012", "gYear"))}),
+    (BACS, "decision", "6/1993",
+     {T(BACS, terms.APPROVED_BY, N("decision:harghita-19-1994"))},
+     {T(BACS, terms.APPROVED_BY, N("decision:harghita-6-1993"))}),
+    (BURSA, "kind", "cooperation agreement",
+     {T(BURSA, terms.KIND, N("kind:memorandum-on-cooperation"))},
+     {T(BURSA, terms.KIND, N("kind:cooperation-agreement"))}),
+    (BURSA, "title", "Memorandum o spolupráci s provincií Bursa",
+     {T(BURSA, terms.DCT_TITLE, ox.Literal(TITLE, language="cs"))},
+     {T(BURSA, terms.DCT_TITLE, ox.Literal("Memorandum o spolupráci s provincií Bursa", language="cs"))}),
+    (BURSA, "title_lang", "sk",
+     {T(BURSA, terms.DCT_TITLE, ox.Literal(TITLE, language="cs"))},
+     {T(BURSA, terms.DCT_TITLE, ox.Literal(TITLE, language="sk"))}),
+    (BURSA, "parties", "Bursa Province | Liberec Region | Harghita County",
+     set(), {T(BURSA, terms.PARTY, N("region:harghita"))}),
+    (BURSA, "home", "Bursa Province",
+     {T(BURSA, terms.HOME_REGION, N("region:liberec"))},
+     {T(BURSA, terms.HOME_REGION, N("region:bursa"))}),
+    (ALLIER, "source", "Harghita County Council: International Relations",
+     {T(ALLIER, terms.DCT_SOURCE, N("source:cluj-statute-annex"))},
+     {T(ALLIER, terms.DCT_SOURCE, N("source:harghita-international-relations"))}),
+    # Identification aids, not facts: emptying them changes nothing.
+    (BURSA, "party_countries", "", set(), set()),
+    (BURSA, "party_wikidata", "", set(), set()),
+]  # fmt: skip
+
+
+def test_guard_every_importable_column_is_edited() -> None:
+    assert {column for _, column, *_ in EDITS} == set(tables.AGREEMENT_COLUMNS) - {"id"}
+
+
+@pytest.mark.parametrize(
+    ("agreement", "column", "value", "removed", "added"),
+    EDITS,
+    ids=[edit[1] for edit in EDITS],
+)
+def test_editing_one_cell_changes_exactly_that_fact(
+    project: Path, agreement: str, column: str, value: str, removed: set, added: set
+) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    iri = AGREEMENT + agreement.split(":", 1)[1]
+    [row] = [r for r in rows if r["id"] == iri]
+    assert row[column] != value or column.startswith("party_")
+    row[column] = value
+    if column == "parties":  # a clerk adding a party leaves the codes of the others empty
+        row.update(party_countries="", party_wikidata="")
+    before = data_triples(project)
+    import_table(project, write_csv(project / "edited.csv", rows), date="2026-11-30")
+    after = data_triples(project)
+    assert before - after == removed
+    assert after - before == added
+
+
+def test_a_new_source_is_created_for_an_edited_source_cell(project: Path) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    [row] = [r for r in rows if r["id"].endswith("liberec-ha-tinh-2009")]
+    row["source"] = "Letter of Liberec Region to Ha Tinh, 2010"
+    before = data_triples(project)
+    import_table(project, write_csv(project / "edited.csv", rows))
+    after = data_triples(project)
+    source = N("source:letter-of-liberec-region-to-ha-tinh-2010")
+    agreement = N("agreement:liberec-ha-tinh-2009")
+    assert before - after == {
+        ox.Triple(agreement, ox.NamedNode(terms.DCT_SOURCE), N("source:liberec-agreements"))
+    }
+    assert ox.Triple(agreement, ox.NamedNode(terms.DCT_SOURCE), source) in after
+    assert (
+        ox.Triple(source, ox.NamedNode(terms.RDF_TYPE), ox.NamedNode(terms.SOURCE_DOCUMENT))
+        in after
+    )
+    assert {t.subject for t in after - before} == {agreement, source}
+
+
+def test_a_new_row_gets_an_iri_from_its_content(project: Path) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    new = dict.fromkeys(rows[0], "")
+    new.update(
+        home="Liberec Region", kind="letter of intent", title="Dopis o záměru", title_lang="cs",
+        parties="Liberecký kraj | Bursa (Turcia)", signed="2013-04-02",
+        source="Liberec Region: concluded agreements",
+    )  # fmt: skip
+    # Row order does not matter: the new row first, then last, gives the same IRI and bytes.
+    first = import_table(project, write_csv(project / "a.csv", [new, *rows]), dry_run=True)
+    import_table(project, write_csv(project / "b.csv", [*rows, new]))
+    assert first.created == [AGREEMENT + "liberec-bursa-letter-of-intent-2013"]
+    triples = data_triples(project)
+    subject = N("agreement:liberec-bursa-letter-of-intent-2013")
+    assert ox.Triple(subject, ox.NamedNode(terms.PARTY), N("region:bursa")) in triples
+    assert (
+        ox.Triple(subject, ox.NamedNode(terms.DCT_SOURCE), N("source:liberec-agreements"))
+        in triples
+    )
+    text = (project / "data" / "liberec.ttl").read_text(encoding="utf-8")
+    assert "agreement:liberec-bursa-letter-of-intent-2013" in text
+    # The same content again is the same agreement: reported, not duplicated.
+    with pytest.raises(TableProblems) as caught:
+        import_table(project, write_csv(project / "c.csv", [new]))
+    assert "already in the graph" in caught.value.problems[0]
+
+
+# ----------------------------------------------------------------------------- xlsx
+
+
+def test_export_writes_an_xlsx_with_frozen_header_and_lists(exported: Path) -> None:
+    book = load_workbook(exported / "dist" / "agreements.xlsx")
+    sheet = book["agreements"]
+    assert [c.value for c in sheet[1]] == tables.AGREEMENT_COLUMNS
+    assert sheet.freeze_panes == "A2"
+    assert sheet.max_row == 42
+    validations = {str(v.sqref).split(":")[0][0]: v for v in sheet.data_validations.dataValidation}
+    kind_column = "ABCDEFGHIJKLMNO"[tables.AGREEMENT_COLUMNS.index("kind")]
+    status_column = "ABCDEFGHIJKLMNO"[tables.AGREEMENT_COLUMNS.index("status")]
+    assert set(validations) == {kind_column, status_column}
+    lists = book["lists"]
+    listed = {
+        lists.cell(1, c).value: [lists.cell(r, c).value for r in range(2, lists.max_row + 1)]
+        for c in (1, 2)
+    }
+    assert [s for s in listed["status"] if s] == ["active", "ended", "stagnating", "terminated"]
+    assert "twinning" in listed["kind"] and "cooperation protocol" in listed["kind"]
+
+
+def test_xlsx_export_is_byte_stable(exported: Path, tmp_path: Path) -> None:
+    export(load_project(exported), tmp_path / "again", exported)
+    assert (tmp_path / "again" / "agreements.xlsx").read_bytes() == (
+        exported / "dist" / "agreements.xlsx"
+    ).read_bytes()
+
+
+def test_xlsx_round_trip_changes_no_byte_and_an_edit_changes_one_fact(project: Path) -> None:
+    before = snapshot(project)
+    table = project / "dist" / "agreements.xlsx"
+    assert import_table(project, table).changed_files == []
+    assert snapshot(project) == before
+    book = load_workbook(table)
+    sheet = book["agreements"]
+    status = tables.AGREEMENT_COLUMNS.index("status") + 1
+    ended = tables.AGREEMENT_COLUMNS.index("ended") + 1
+    [row] = [
+        r
+        for r in range(2, sheet.max_row + 1)
+        if sheet.cell(r, 1).value.endswith("liberec-bursa-2011")
+    ]
+    import datetime
+
+    sheet.cell(row, status).value = "ended"
+    sheet.cell(row, ended).value = datetime.datetime(2021, 6, 30)  # a clerk types a real date
+    book.save(project / "edited.xlsx")
+    old = data_triples(project)
+    import_table(project, project / "edited.xlsx")
+    new = data_triples(project)
+    assert old - new == {T(BURSA, terms.STATUS, N("status:stagnating"))}
+    assert new - old == {
+        T(BURSA, terms.STATUS, N("status:ended")),
+        T(BURSA, terms.END_DATE, typed("2021-06-30", "date")),
+    }
+
+
+# ----------------------------------------------------------------------------- bad cells
+
+
+def test_every_bad_cell_is_reported_at_once_and_nothing_is_written(project: Path) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    by_id = {r["id"].removeprefix(AGREEMENT): r for r in rows}
+    number = {r["id"].removeprefix(AGREEMENT): i for i, r in enumerate(rows, start=2)}
+    by_id["liberec-bursa-2011"].update(status="frozen", signed="31.02.2011")
+    by_id["liberec-orenburg-2012"].update(ended="2022-13", kind="friendship")
+    by_id["harghita-bekes-twinning"].update(decision="54-1996")
+    by_id["harghita-heves-twinning"].update(title_lang="Romanian", party_countries="RO | Atlantis")
+    by_id["harghita-lori-twinning"].update(parties="Harghita County", party_countries="RO")
+    by_id["cluj-allier-cooperation-protocol"].update(home="Bihor County")
+    by_id["liberec-ha-tinh-2009"].update(id=AGREEMENT + "liberec-nowhere-2009")
+    by_id["harghita-pest-twinning"].update(
+        parties="Harghita County | region:atlantis", party_countries=""
+    )
+    by_id["harghita-tolna-twinning"].update(party_wikidata="Q190702 | 191625")
+    by_id["harghita-vas-twinning"].update(kind="")
+    new = dict.fromkeys(rows[0], "")
+    new.update(home="Harghita County", kind="twinning", parties="Harghita County | Somewhere New")
+    rows.append(new)
+    table = write_csv(project / "bad.csv", rows)
+    before = snapshot(project)
+    result = CliRunner().invoke(
+        main,
+        ["import", "--root", str(project), str(table), "--endpoint", "http://127.0.0.1:9/none"],
+    )
+    assert result.exit_code == 1, result.output
+    assert snapshot(project) == before
+    n = len(rows) + 1
+    t = str(table)
+    expected = [
+        f"{t}:{number['liberec-bursa-2011']}:status: 'frozen' is not a status: use one of: active, ended, stagnating, terminated",
+        f"{t}:{number['liberec-bursa-2011']}:signed: 31.02.2011 is not a date: use YYYY-MM-DD, YYYY-MM or YYYY; DD.MM.YYYY is also read",
+        f"{t}:{number['liberec-orenburg-2012']}:ended: 2022-13 is not a date: use YYYY-MM-DD, YYYY-MM or YYYY; DD.MM.YYYY is also read",
+        f"{t}:{number['harghita-bekes-twinning']}:decision: '54-1996' is not a council decision: use NUMBER/YEAR, e.g. 271/2017",
+        f"{t}:{number['harghita-heves-twinning']}:title_lang: 'Romanian' is not a language tag: use a BCP 47 tag such as ro, cs, hu, en",
+        f"{t}:{number['harghita-heves-twinning']}:party_countries: 'Atlantis' is not a country: use an ISO 3166-1 alpha-2 code (HU, IT, PL…) or the country's name",
+        f"{t}:{number['harghita-lori-twinning']}:parties: 'Harghita County' names 1 party: an agreement needs at least two, separated by |",
+        f"{t}:{number['liberec-ha-tinh-2009']}:id: '{AGREEMENT}liberec-nowhere-2009' is not an agreement of the graph: leave id empty to add a new agreement, or copy the id from dist/agreements.csv",
+        f"{t}:{number['harghita-pest-twinning']}:parties: 'region:atlantis' is not a region of the graph: write a region's id, its name, or a new name with its country",
+        f"{t}:{number['harghita-tolna-twinning']}:party_wikidata: '191625' is not a Wikidata id: write Q followed by digits, e.g. Q182624",
+        f"{t}:{number['harghita-vas-twinning']}:kind: empty: an agreement needs its kind",
+        f"{t}:{n}:title: empty: a new agreement needs its title",
+        f"{t}:{n}:title_lang: empty: a new agreement needs its title_lang",
+        f"{t}:{n}:source: empty: a new agreement needs its source",
+        f"{t}:{n}:party_countries: no country for the new party 'Somewhere New': give it in party_countries (e.g. HU) or in brackets after the name, e.g. 'Județul Pest (Ungaria)'",
+    ]  # fmt: skip
+    kind_line = next(line for line in result.output.splitlines() if ":kind: 'friendship'" in line)
+    assert kind_line.startswith(
+        f"{t}:{number['liberec-orenburg-2012']}:kind: 'friendship' is not a kind: use one of: "
+    )
+    assert "cooperation protocol" in kind_line and "twinning" in kind_line
+    lines = result.output.splitlines()
+    assert [line for line in expected if line not in lines] == [], "\n".join(lines)
+    assert len(expected) + 1 >= 12
+    assert lines[-1] == f"Error: {len(expected) + 1} problem(s) in {t}; nothing was written"
+    assert len(lines) == len(expected) + 2
+
+
+def test_a_row_that_would_break_a_shape_is_a_bad_cell(project: Path) -> None:
+    """The merged data is validated before anything is written; the shapes' message is shown."""
+    rows = read_csv(project / "dist" / "agreements.csv")
+    number = next(i for i, r in enumerate(rows, start=2) if r["id"].endswith("liberec-bursa-2011"))
+    rows[number - 2].update(ended="2020-05", status="ended")
+    rows[number - 1].update(status="terminated")  # the next row: ended without date or cause
+    table = write_csv(project / "shapes.csv", rows)
+    before = snapshot(project)
+    with pytest.raises(TableProblems) as caught:
+        import_table(project, table)
+    assert snapshot(project) == before
+    assert caught.value.problems[0] == (
+        f"{table}:{number}:ended: '2020-05': The end date must be one xsd:date or, when only "
+        "the year is known, an xsd:gYear."
+    )
+    assert len(caught.value.problems) == 2
+    assert caught.value.problems[1].startswith(f"{table}:{number + 1}:")
+
+
+def test_header_problems_are_reported_with_the_accepted_columns(project: Path) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    for row in rows:
+        row["remarks"] = "x"
+        del row["kind"]
+    table = write_csv(project / "bad-header.csv", rows)
+    with pytest.raises(TableProblems) as caught:
+        import_table(project, table)
+    assert caught.value.problems == [
+        f"{table}:1:remarks: unknown column 'remarks': the columns are {', '.join(tables.AGREEMENT_COLUMNS)}",
+        f"{table}:1:kind: missing column 'kind': the table needs it",
+    ]  # fmt: skip
+
+
+def test_a_table_that_is_not_utf8_cannot_run(project: Path) -> None:
+    table = project / "latin1.csv"
+    table.write_bytes("id,home\nx,Județul\n".encode("utf-16"))
+    result = CliRunner().invoke(main, ["import", "--root", str(project), str(table)])
+    assert result.exit_code == 2
+    assert "not UTF-8" in result.output
+
+
+def test_existing_regions_are_found_by_any_name_but_not_across_levels(exported: Path) -> None:
+    from twinning.table_import import Project
+
+    project = Project(load_project(exported))
+    liberec = [REGION + "liberec"]
+    for written in ("Liberecký kraj", "Liberec Region", "Regiunea Liberec", "region:liberec",
+                    "Q193266", "Libereci kerület", REGION + "liberec"):  # fmt: skip
+        assert project.find_regions(written, "CZ") == liberec, written
+    assert project.find_regions("Okres Liberec", "CZ") == []  # a district: new, to be linked
+    assert project.find_regions("Liberecký kraj", "PL") == []
+    assert project.find_regions("Județul Pest (Ungaria)", None) == [REGION + "pest"]
+
+
+def test_a_cell_with_a_line_break_survives_the_round_trip(project: Path) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    [row] = [r for r in rows if r["id"].endswith("liberec-ha-tinh-2009")]
+    row["title"] = "Dohoda o spolupráci\nmezi krajem Ha Tinh a Libereckým krajem"
+    import_table(project, write_csv(project / "t.csv", rows))
+    text = (project / "data" / "liberec.ttl").read_text(encoding="utf-8")
+    assert (
+        'dcterms:title "Dohoda o spolupráci\\nmezi krajem Ha Tinh a Libereckým krajem"@cs' in text
+    )
+    export(load_project(project), project / "dist2", project)
+    before = snapshot(project)
+    assert import_table(project, project / "dist2" / "agreements.csv").changed_files == []
+    assert snapshot(project) == before
+
+
+def test_cli_export_then_import_round_trip(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    before = snapshot(root)
+    runner = CliRunner()
+    out = root / "dist"
+    result = runner.invoke(main, ["export", "--root", str(root), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    for table in ("agreements.csv", "agreements.xlsx"):
+        result = runner.invoke(main, ["import", "--root", str(root), str(out / table)])
+        assert result.exit_code == 0, result.output
+        assert "41 rows: 0 agreements updated, 0 added" in result.output
+    assert snapshot(root) == before
+
+
+def test_xlsx_bad_cells_are_located_by_sheet_row(project: Path) -> None:
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    sheet = book["agreements"]
+    status = tables.AGREEMENT_COLUMNS.index("status") + 1
+    signed = tables.AGREEMENT_COLUMNS.index("signed") + 1
+    sheet.cell(5, status).value = "paused"
+    sheet.cell(7, signed).value = "2011-02-31"
+    book.save(project / "bad.xlsx")
+    before = snapshot(project)
+    result = CliRunner().invoke(main, ["import", "--root", str(project), str(project / "bad.xlsx")])
+    assert result.exit_code == 1
+    table = project / "bad.xlsx"
+    assert result.output.splitlines()[:2] == [
+        f"{table}:5:status: 'paused' is not a status: use one of: active, ended, stagnating, terminated",
+        f"{table}:7:signed: 2011-02-31 is not a date: use YYYY-MM-DD, YYYY-MM or YYYY; DD.MM.YYYY is also read",
+    ]  # fmt: skip
+    assert snapshot(project) == before
