@@ -643,21 +643,16 @@ def import_command(
         twinning import dist/agreements.csv --dry-run
         twinning import partners.xlsx --review review.txt
     """
-    from .table_import import TableProblems, import_table
+    from .table_import import import_table
 
-    try:
-        report = import_table(
-            _root(root),
-            table,
-            endpoint=_endpoint(endpoint, timeout, not no_cache),
-            review=review,
-            dry_run=dry_run,
-            date=date,
-        )
-    except TableProblems as err:
-        for line in err.problems:
-            click.echo(line, err=True)
-        raise
+    report = import_table(
+        _root(root),
+        table,
+        endpoint=_endpoint(endpoint, timeout, not no_cache),
+        review=review,
+        dry_run=dry_run,
+        date=date,
+    )
     for held in report.held:
         for line in held.lines():
             click.echo(f"held for review: {line}" if not line.startswith(" ") else line)

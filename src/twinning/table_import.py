@@ -61,6 +61,7 @@ class TableProblems(DataProblem):
     def __init__(self, table: Path, problems: list[str]):
         self.problems = problems
         super().__init__(f"{len(problems)} problem(s) in {table}; nothing was written")
+        self.details = "\n".join(problems)
 
 
 @dataclass
