@@ -211,7 +211,7 @@ class Response:
         if sock is not None:
             sock.settimeout(left)
         with _mapped_errors(self.url, self._deadline):
-            chunk = self._answer.read(min(size, self.max_bytes - self.received + 1))
+            chunk = self._answer.read1(min(size, self.max_bytes - self.received + 1))
         self.received += len(chunk)
         if len(self.head) < 200:
             self.head += chunk[: 200 - len(self.head)]
@@ -403,7 +403,7 @@ def describe(err: BaseException, deadline: Deadline | None = None) -> str:
     if isinstance(err, http.client.HTTPException):
         return f"broken HTTP answer ({type(err).__name__})"
     if isinstance(err, ssl.SSLError | ssl.CertificateError):
-        reason = getattr(err, "reason", None) or getattr(err, "verify_message", None) or err
+        reason = getattr(err, "verify_message", None) or getattr(err, "reason", None) or err
         return f"TLS failed ({reason})"
     if isinstance(err, socket.gaierror):
         return f"cannot resolve the host name ({err.strerror or err})"

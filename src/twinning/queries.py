@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime
 import difflib
+import gc
 import io
 import json
 import queue
@@ -270,24 +271,34 @@ def _in_worker(store: ox.Store, text: str, deadline: Deadline) -> Results:
     rows: queue.Queue[Any] = queue.Queue(maxsize=256)
     abandoned = threading.Event()
 
-    def put(item: Any) -> None:
+    def put(item: Any) -> bool:
         while not abandoned.is_set():
             try:
                 rows.put(item, timeout=0.5)
-                return
+                return True
             except queue.Full:
                 continue
+        return False
 
     def work() -> None:
+        failure: BaseException | None = None
         try:
             solutions = _solutions(store, text)
             variables = [v.value for v in solutions.variables]
             put(variables)
             for row in _local_rows(solutions, variables):
-                put(row)
+                if not put(row):
+                    break
             put(_DONE)
-        except BaseException as err:  # handed over to the reading thread
-            put(err)
+        except BaseException as err:
+            failure = err if isinstance(err, CannotRun) else QueryError(f"the query failed: {err}")
+        finally:
+            solutions = None  # Oxigraph's results must be dropped in the thread that made them
+        if failure is not None:  # handed over to the reading thread, without our frames
+            failure.__traceback__ = failure.__cause__ = failure.__context__ = None
+        gc.collect()  # cycles holding Oxigraph's results are freed here, not in another thread
+        if failure is not None:
+            put(failure)
 
     threading.Thread(target=work, name="twinning-query", daemon=True).start()
 
