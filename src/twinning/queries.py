@@ -283,7 +283,8 @@ def _in_worker(store: ox.Store, text: str, deadline: Deadline) -> Results:
     def work() -> None:
         failure: BaseException | None = None
         try:
-            solutions = _solutions(store, text)
+            solutions: ox.QuerySolutions | None = _solutions(store, text)
+            assert solutions is not None
             variables = [v.value for v in solutions.variables]
             put(variables)
             for row in _local_rows(solutions, variables):
