@@ -164,3 +164,189 @@ def read_request_head(connection: socket.socket) -> bytes:
             break
         data += chunk
     return data
+
+
+# ----------------------------------------------------------------------------- Virtuoso
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CaseMode = 2
+DirsAllowed = ., {dir}, /usr/share/virtuoso-opensource-7/vad
+VADInstallDir = /usr/share/virtuoso-opensource-7/vad/
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+ThreadsPerQuery = 2
+CheckpointInterval = 60
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = /var/lib/virtuoso-opensource-7/vsp
+ServerThreads = 10
+MaxClientConnections = 10
+Charset = UTF-8
+EnabledGzipContent = 0
+
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 60
+"""
+
+
+def virtuoso_binary() -> str:
+    found = shutil.which("virtuoso-t")
+    if not found:
+        raise RuntimeError(
+            "virtuoso-t is missing: apt-get install virtuoso-opensource (Debian package)"
+        )
+    return found
+
+
+@contextmanager
+def virtuoso_server(tmp: Path) -> Iterator[str]:
+    """Start Virtuoso 7 with its own database folder and ini; yield its base URL.
+
+    The database user ``dba`` has the password ``dba`` (a fresh database's default); the
+    authenticated endpoints (``/sparql-auth``, ``/sparql-graph-crud-auth``) ask for Digest.
+    """
+    binary = virtuoso_binary()
+    folder = tmp / "virtuoso"
+    folder.mkdir(parents=True, exist_ok=True)
+    http_port, sql_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=folder, http_port=http_port, sql_port=sql_port))
+    process = subprocess.Popen(
+        [binary, "+foreground", "+configfile", str(ini)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/sparql?query=ASK%7B%7D", timeout=2):
+                    break
+            except OSError as err:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log = (folder / "virtuoso.log").read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"virtuoso did not start: {log}") from err
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# ----------------------------------------------------------------------------- Comunica
+
+COMUNICA_BIN = Path(__file__).resolve().parents[1] / ".ci/comunica/node_modules/.bin"
+
+
+def comunica_binary() -> str:
+    """``comunica-sparql-file-http``, installed by .ci/install-comunica.sh (run it if missing)."""
+    found = COMUNICA_BIN / "comunica-sparql-file-http"
+    if not found.exists():
+        script = found.parents[3] / "install-comunica.sh"
+        subprocess.run([str(script)], check=True, capture_output=True, timeout=600)
+    if not found.exists():
+        raise RuntimeError("Comunica is missing: run .ci/install-comunica.sh (needs npm)")
+    return str(found)
+
+
+@contextmanager
+def comunica_server(files: list[Path]) -> Iterator[str]:
+    """Comunica 4 as a read-only SPARQL endpoint over RDF files; yield the endpoint URL."""
+    binary = comunica_binary()
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, *map(str, files), "-p", str(port), "-t", "60"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/sparql"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                request = urllib.request.Request(
+                    f"{url}?query=ASK%7B%7D",
+                    headers={"Accept": "application/sparql-results+json"},
+                )
+                with urllib.request.urlopen(request, timeout=5):
+                    break
+            except OSError as err:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    detail = process.stderr.read() if process.stderr and process.poll() else b""
+                    raise RuntimeError(f"comunica did not start: {detail!r}") from err
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# ----------------------------------------------------------------------------- a breaking proxy
+
+
+@contextmanager
+def cutting_proxy(upstream: str, cut_after: int) -> Iterator[str]:
+    """A TCP proxy to ``upstream`` (a base URL) that drops the connection after a client has
+    sent ``cut_after`` bytes: an upload interrupted halfway. Smaller requests pass."""
+    parts = urllib.request.urlparse(upstream)
+    target = (parts.hostname or "127.0.0.1", parts.port or 80)
+
+    def handle(client: socket.socket) -> None:
+        server = socket.create_connection(target, timeout=30)
+
+        def back() -> None:
+            try:
+                while chunk := server.recv(65536):
+                    client.sendall(chunk)
+            except OSError:
+                pass
+
+        threading.Thread(target=back, daemon=True).start()
+        sent = 0
+        try:
+            while chunk := client.recv(65536):
+                if sent + len(chunk) > cut_after:
+                    server.sendall(chunk[: cut_after - sent])
+                    for sock in (client, server):
+                        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+                    server.close()
+                    return
+                server.sendall(chunk)
+                sent += len(chunk)
+        finally:
+            server.close()
+
+    with raw_server(handle) as url:
+        yield url.removesuffix("/sparql")

@@ -49,6 +49,7 @@ MAX_WAIT_SECONDS = 120.0
 MAX_REDIRECTS = 5
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 ERROR_TEXT_CHARS = 160
+PROBE_ABOVE = 64 * 1024
 
 
 class EndpointError(CannotRun):
@@ -91,6 +92,11 @@ class Credentials:
             password=os.environ.get(PASSWORD_ENV) or None,
             token=os.environ.get(TOKEN_ENV) or None,
         )
+
+    @property
+    def needs_challenge(self) -> bool:
+        """A password is there, but the server has not said yet how it wants it."""
+        return not self.token and self.has_password and self.scheme is None
 
     @property
     def has_password(self) -> bool:
@@ -280,6 +286,12 @@ def send(
     home = origin(url)
     credentials = credentials if credentials is not None else Credentials.from_env()
     attempt, redirects, target = 0, 0, url
+    if body is not None and len(body) > PROBE_ABOVE and credentials.needs_challenge:
+        # Servers refuse a large body before reading it when they want a password (Virtuoso
+        # closes the connection mid-upload): learn the challenge with a small request first.
+        with _once("HEAD", url, None, {}, deadline, max_bytes, credentials) as probe:
+            if probe.status == 401:
+                credentials.answer(probe.headers.get_all("WWW-Authenticate", []))
     while True:
         attempt += 1
         if counter is not None:

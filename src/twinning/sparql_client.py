@@ -110,7 +110,7 @@ class Endpoint:
                 with self._reading(answer):
                     bindings = [
                         {v: to_json_term(row[v]) for v in variables if row[v] is not None}
-                        for row in parsed
+                        for row in _tolerant(parsed, answer)
                     ]
                 result = {"head": {"vars": variables}, "results": {"bindings": bindings}}
         self._cache_put(query, result)
@@ -128,7 +128,7 @@ class Endpoint:
 
             def rows() -> Iterator[dict[str, Any]]:
                 with self._reading(answer):
-                    for row in parsed:
+                    for row in _tolerant(parsed, answer):
                         yield {v: row[v] for v in variables if row[v] is not None}
 
             yield Solutions(variables, rows())
@@ -224,6 +224,21 @@ class Endpoint:
         # A cache that cannot be written only costs a repeated query.
         with contextlib.suppress(OSError):
             write_atomic(path, json.dumps(result, ensure_ascii=False))
+
+
+def _tolerant(parsed: ox.QuerySolutions, answer: http.Response) -> Iterator[ox.QuerySolution]:
+    """The rows, ignoring members after ``results`` (Comunica appends ``"metadata"``).
+
+    Oxigraph's parser stops there; every row has been read by then, so the rest of the
+    answer is read (within the size cap) and dropped.
+    """
+    try:
+        yield from parsed
+    except SyntaxError as err:
+        if "after the end of the bindings array" not in str(err):
+            raise
+        while answer.read(65536):
+            pass
 
 
 def to_json_term(term: Any) -> dict[str, str]:
