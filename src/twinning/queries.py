@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import datetime
 import difflib
-import gc
 import io
 import json
 import queue
@@ -282,23 +281,26 @@ def _in_worker(store: ox.Store, text: str, deadline: Deadline) -> Results:
 
     def work() -> None:
         failure: BaseException | None = None
+        solutions: ox.QuerySolutions | None = None
+        produced: Iterator[dict[str, Any]] | None = None
         try:
-            solutions: ox.QuerySolutions | None = _solutions(store, text)
-            assert solutions is not None
+            solutions = _solutions(store, text)
             variables = [v.value for v in solutions.variables]
             put(variables)
-            for row in _local_rows(solutions, variables):
+            produced = _local_rows(solutions, variables)
+            for row in produced:
                 if not put(row):
                     break
             put(_DONE)
         except BaseException as err:
             failure = err if isinstance(err, CannotRun) else QueryError(f"the query failed: {err}")
         finally:
-            solutions = None  # Oxigraph's results must be dropped in the thread that made them
+            # Oxigraph's results must be dropped in the thread that made them: now, here.
+            if produced is not None:
+                produced.close()  # type: ignore[attr-defined]
+            solutions = produced = None
         if failure is not None:  # handed over to the reading thread, without our frames
             failure.__traceback__ = failure.__cause__ = failure.__context__ = None
-        gc.collect()  # cycles holding Oxigraph's results are freed here, not in another thread
-        if failure is not None:
             put(failure)
 
     threading.Thread(target=work, name="twinning-query", daemon=True).start()

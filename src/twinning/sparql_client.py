@@ -100,38 +100,49 @@ class Endpoint:
         cached = self._cache_get(query)
         if cached is not None:
             return cached
-        answer = self._post(query, Deadline(self.timeout))
-        with answer:
-            parsed = self._parse(answer)
-            if isinstance(parsed, ox.QueryBoolean):
-                result: dict[str, Any] = {"head": {}, "boolean": bool(parsed)}
+        with self.stream(query, select_only=False) as solutions:
+            if isinstance(solutions, bool):
+                result: dict[str, Any] = {"head": {}, "boolean": solutions}
             else:
-                variables = [v.value for v in parsed.variables]
-                with self._reading(answer):
-                    bindings = [
-                        {v: to_json_term(row[v]) for v in variables if row[v] is not None}
-                        for row in _tolerant(parsed, answer)
-                    ]
-                result = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+                bindings = [
+                    {name: to_json_term(term) for name, term in row.items()}
+                    for row in solutions.rows
+                ]
+                result = {"head": {"vars": solutions.variables}, "results": {"bindings": bindings}}
         self._cache_put(query, result)
         return result
 
     @contextlib.contextmanager
-    def stream(self, query: str) -> Iterator[Solutions]:
-        """Run a SELECT query; rows are parsed while they arrive (nothing held whole)."""
+    def stream(self, query: str, select_only: bool = True) -> Iterator[Any]:
+        """Run a SELECT query; :class:`Solutions` parsed while they arrive (nothing held whole).
+
+        With ``select_only=False`` an ASK answer is yielded as a bool.
+        """
         answer = self._post(query, Deadline(self.timeout))
-        with answer:
-            parsed = self._parse(answer)
-            if isinstance(parsed, ox.QueryBoolean):
-                raise EndpointError(f"{self.url}: only SELECT queries can be run by name")
-            variables = [v.value for v in parsed.variables]
+        holder: list[Any] = []  # Oxigraph's parser, dropped on the way out (see _release)
+        try:
+            with self._reading(answer):
+                holder.append(ox.parse_query_results(answer, ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
+            if isinstance(holder[0], ox.QueryBoolean):
+                if select_only:
+                    raise EndpointError(f"{self.url}: only SELECT queries can be run by name")
+                yield bool(holder[0])
+                return
+            variables = [v.value for v in holder[0].variables]
 
             def rows() -> Iterator[dict[str, Any]]:
                 with self._reading(answer):
-                    for row in _tolerant(parsed, answer):
+                    for row in _tolerant(holder, answer):
                         yield {v: row[v] for v in variables if row[v] is not None}
 
-            yield Solutions(variables, rows())
+            stream = rows()
+            holder.append(stream)
+            yield Solutions(variables, stream)
+        finally:
+            for item in holder[1:]:
+                item.close()
+            holder.clear()  # not left to a garbage collection in another thread
+            answer.close()
 
     def update(self, update: str) -> None:
         """Run a SPARQL 1.1 Update (used by publish) within the same rules."""
@@ -174,10 +185,6 @@ class Endpoint:
             sleep=self.sleep,
             counter=self._count,
         )
-
-    def _parse(self, answer: http.Response) -> ox.QuerySolutions | ox.QueryBoolean:
-        with self._reading(answer):
-            return ox.parse_query_results(answer, ox.QueryResultsFormat.JSON)  # type: ignore[arg-type]
 
     @contextlib.contextmanager
     def _reading(self, answer: http.Response) -> Iterator[None]:
@@ -226,14 +233,14 @@ class Endpoint:
             write_atomic(path, json.dumps(result, ensure_ascii=False))
 
 
-def _tolerant(parsed: ox.QuerySolutions, answer: http.Response) -> Iterator[ox.QuerySolution]:
+def _tolerant(holder: list[Any], answer: http.Response) -> Iterator[ox.QuerySolution]:
     """The rows, ignoring members after ``results`` (Comunica appends ``"metadata"``).
 
     Oxigraph's parser stops there; every row has been read by then, so the rest of the
     answer is read (within the size cap) and dropped.
     """
     try:
-        yield from parsed
+        yield from holder[0] if holder else ()
     except SyntaxError as err:
         if "after the end of the bindings array" not in str(err):
             raise
