@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from twinning import http, queries
 from twinning.cli import main
-from twinning.sparql_client import Endpoint, EndpointError
+from twinning.sparql_client import Endpoint
 
 from .conftest import ROOT
 from .servers import answer, free_port, http_server, raw_server, read_request_head
@@ -235,15 +235,24 @@ def test_refused(tmp_path) -> None:
     )
 
 
-def test_unresolvable_host(monkeypatch) -> None:
+def test_unresolvable_host(tmp_path, monkeypatch) -> None:
     def no_dns(*args, **kwargs):
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", no_dns)  # no test asks a real resolver
-    with pytest.raises(EndpointError) as err:
-        Endpoint("http://no-such-host.invalid/sparql").select(QUERY)
-    assert str(err.value) == (
-        "http://no-such-host.invalid/sparql: cannot resolve the host name (Name or service not known)"
+    url = "http://no-such-host.invalid/sparql"
+    assert _one_line_error(_run(tmp_path, "--endpoint", url), url) == (
+        f"Error: {url}: cannot resolve the host name (Name or service not known)\n"
+    )
+
+
+def test_retry_after_longer_than_any_wait_fails_at_once(tmp_path) -> None:
+    with http_server(lambda r, n: answer(r, 503, b"busy", {"Retry-After": "3600"})) as url:
+        started = time.monotonic()
+        result = _run(tmp_path, "--endpoint", url, "--timeout", "100000")
+    assert time.monotonic() - started < 3
+    assert _one_line_error(result, url) == (
+        f"Error: {url}: HTTP 503 Service Unavailable, asked to wait 3600 s, more than the 120 s any wait may take\n"
     )
 
 

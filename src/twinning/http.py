@@ -327,6 +327,11 @@ def send(
                     f"{url}: HTTP {status} {response.reason}, asked to wait {wait:g} s, more "
                     f"than the {max(0.0, left):.0f} s left of the {deadline.seconds:g} s timeout"
                 )
+            if wait > MAX_WAIT_SECONDS:
+                raise EndpointError(
+                    f"{url}: HTTP {status} {response.reason}, asked to wait {wait:g} s, more "
+                    f"than the {MAX_WAIT_SECONDS:g} s any wait may take"
+                )
             sleep(wait)
             continue
         raise EndpointError(f"{url}: {_status_line(response, attempt)}")
