@@ -91,6 +91,7 @@ def http_server(
 
         do_GET = do_POST  # noqa: N815
         do_PUT = do_POST  # noqa: N815
+        do_HEAD = do_POST  # noqa: N815
 
         def log_message(self, *args: object) -> None:
             pass
@@ -350,3 +351,20 @@ def cutting_proxy(upstream: str, cut_after: int) -> Iterator[str]:
 
     with raw_server(handle) as url:
         yield url.removesuffix("/sparql")
+
+
+def read_request(connection: socket.socket) -> bytes:
+    """Read a whole request: headers, then a body of Content-Length bytes."""
+    data = read_request_head(connection)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = connection.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body

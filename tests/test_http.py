@@ -20,10 +20,10 @@ from click.testing import CliRunner
 
 from twinning import http, queries
 from twinning.cli import main
-from twinning.sparql_client import Endpoint
+from twinning.sparql_client import Endpoint, EndpointError
 
 from .conftest import ROOT
-from .servers import answer, free_port, http_server, raw_server, read_request_head
+from .servers import answer, free_port, http_server, raw_server, read_request, read_request_head
 
 runner = CliRunner()
 QUERY = "SELECT ?n WHERE { ?s ?p ?n }"
@@ -258,7 +258,7 @@ def test_retry_after_longer_than_any_wait_fails_at_once(tmp_path) -> None:
 
 def test_not_http(tmp_path) -> None:
     def ssh_banner(connection: socket.socket) -> None:
-        read_request_head(connection)
+        read_request(connection)
         connection.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
 
     with raw_server(ssh_banner) as url:
@@ -270,7 +270,7 @@ def test_not_http(tmp_path) -> None:
 
 
 def test_remote_disconnected(tmp_path) -> None:
-    with raw_server(read_request_head) as url:
+    with raw_server(read_request) as url:
         result = _run(tmp_path, "--endpoint", url)
     assert _one_line_error(result, url) == (
         f"Error: {url}: the server closed the connection without answering\n"
@@ -279,7 +279,7 @@ def test_remote_disconnected(tmp_path) -> None:
 
 def test_connection_reset(tmp_path) -> None:
     def reset(connection: socket.socket) -> None:
-        read_request_head(connection)
+        read_request(connection)
         connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
     with raw_server(reset) as url:
@@ -525,3 +525,60 @@ def test_digest_wrong_password_is_one_401(tmp_path, monkeypatch) -> None:
         result = _run(tmp_path, "--endpoint", url)
     assert _one_line_error(result, url) == f"Error: {url}: HTTP 401 Unauthorized: Unauthorized\n"
     assert len(seen) == 2  # asked once, answered once, no loop
+
+
+def test_password_goes_only_to_the_origin_that_asked(monkeypatch) -> None:
+    """publish with a query endpoint elsewhere: the store's Basic challenge is not reused there."""
+    from twinning.publish import publish_ntriples
+
+    body = b"".join(b"<urn:s%d> <urn:p> <urn:o> .\n" % i for i in range(10000))  # > 64 KB: probed
+    store_seen: list[tuple[str, str | None]] = []
+    query_seen: list[str | None] = []
+
+    def store(request, n):
+        store_seen.append((request.command, request.headers.get("Authorization")))
+        if request.headers.get("Authorization") != "Basic YW5uOnNlY3JldA==":
+            answer(request, 401, b"who?", {"WWW-Authenticate": 'Basic realm="store"'}, "text/plain")
+        else:
+            answer(
+                request, 204 if request.command == "PUT" else 200, b"", content_type="text/plain"
+            )
+
+    def query(request, n):
+        query_seen.append(request.headers.get("Authorization"))
+        count = {"n": {"type": "literal", "value": "10000"}}
+        answer(request, 200, HEAD + json.dumps(count).encode() + b"]}}")
+
+    monkeypatch.setenv("TWINNING_SPARQL_USER", "ann")
+    monkeypatch.setenv("TWINNING_SPARQL_PASSWORD", "secret")
+    with http_server(store, "/store") as store_url, http_server(query) as query_url:
+        done = publish_ntriples(
+            body,
+            store_url,
+            "urn:g",
+            query_endpoint=query_url,
+            update_endpoint=store_url.replace("/store", "/update"),
+        )
+    assert done.triples == 10000
+    assert store_seen[0] == ("HEAD", None)  # the challenge is learned before the upload
+    assert store_seen[1:] == [("PUT", "Basic YW5uOnNlY3JldA=="), ("POST", "Basic YW5uOnNlY3JldA==")]
+    assert query_seen == [None]  # that server never asked, so it never got the password
+
+
+def test_server_answering_before_reading_the_body() -> None:
+    """A 413 sent before the upload is read is reported as 413, not as a reset."""
+    from twinning.publish import publish_ntriples
+
+    def early(connection: socket.socket) -> None:
+        read_request_head(connection)
+        connection.sendall(
+            b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo large"
+        )
+        connection.shutdown(socket.SHUT_WR)
+        time.sleep(0.5)
+
+    body = b"<urn:s> <urn:p> <urn:o> .\n" * 200000
+    with raw_server(early) as url, pytest.raises(EndpointError) as err:
+        publish_ntriples(body, url, "urn:g", query_endpoint=url, update_endpoint=url, timeout=10)
+    assert "HTTP 413 Payload Too Large: too large" in str(err.value)
+    assert "was left as it was" in str(err.value)

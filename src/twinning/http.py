@@ -84,6 +84,7 @@ class Credentials:
     challenge: dict[str, str] = field(default_factory=dict)  # last Digest challenge
     scheme: str | None = None  # "basic" or "digest" once a server asked for it
     count: int = 0  # Digest nonce count
+    asked_by: tuple[str, str, int] | None = None  # the origin whose challenge was answered
 
     @classmethod
     def from_env(cls) -> Credentials:
@@ -93,30 +94,33 @@ class Credentials:
             token=os.environ.get(TOKEN_ENV) or None,
         )
 
-    @property
-    def needs_challenge(self) -> bool:
-        """A password is there, but the server has not said yet how it wants it."""
-        return not self.token and self.has_password and self.scheme is None
+    def needs_challenge(self, where: tuple[str, str, int]) -> bool:
+        """A password is there, but this server has not said yet how it wants it."""
+        return (
+            not self.token and self.has_password and (self.scheme is None or where != self.asked_by)
+        )
 
     @property
     def has_password(self) -> bool:
         return bool(self.user and self.password is not None)
 
-    def header(self, method: str, path: str) -> str | None:
-        """The Authorization header for a request, once the scheme is known."""
+    def header(self, method: str, path: str, where: tuple[str, str, int]) -> str | None:
+        """The Authorization header for a request to origin ``where``, if it asked for one."""
         if self.token:
             return f"Bearer {self.token}"
-        if not self.has_password or self.scheme is None:
+        if not self.has_password or self.scheme is None or where != self.asked_by:
             return None
         if self.scheme == "basic":
             pair = f"{self.user}:{self.password}".encode()
             return "Basic " + base64.b64encode(pair).decode("ascii")
         return self._digest(method, path)
 
-    def answer(self, challenges: list[str]) -> bool:
+    def answer(self, challenges: list[str], where: tuple[str, str, int]) -> bool:
         """Take a 401's WWW-Authenticate challenges; True if a new attempt makes sense."""
         if self.token or not self.has_password:
             return False
+        if where != self.asked_by:
+            self.scheme, self.challenge, self.asked_by = None, {}, where
         offered = [_parse_challenge(c) for c in challenges]
         digest = next((c for s, c in offered if s == "digest"), None)
         if digest is not None and digest.get("nonce"):
@@ -286,12 +290,12 @@ def send(
     home = origin(url)
     credentials = credentials if credentials is not None else Credentials.from_env()
     attempt, redirects, target = 0, 0, url
-    if body is not None and len(body) > PROBE_ABOVE and credentials.needs_challenge:
+    if body is not None and len(body) > PROBE_ABOVE and credentials.needs_challenge(home):
         # Servers refuse a large body before reading it when they want a password (Virtuoso
         # closes the connection mid-upload): learn the challenge with a small request first.
         with _once("HEAD", url, None, {}, deadline, max_bytes, credentials) as probe:
             if probe.status == 401:
-                credentials.answer(probe.headers.get_all("WWW-Authenticate", []))
+                credentials.answer(probe.headers.get_all("WWW-Authenticate", []), home)
     while True:
         attempt += 1
         if counter is not None:
@@ -314,7 +318,8 @@ def send(
             target = location
             attempt -= 1
             continue
-        if status == 401 and credentials.answer(response.headers.get_all("WWW-Authenticate", [])):
+        challenges = response.headers.get_all("WWW-Authenticate", [])
+        if status == 401 and credentials.answer(challenges, origin(target)):
             response.close()
             attempt -= 1
             continue
@@ -366,22 +371,34 @@ def _once(
         connection.putheader("User-Agent", USER_AGENT)
         for key, value in headers.items():
             connection.putheader(key, value)
-        authorization = credentials.header(method, path)
+        authorization = credentials.header(method, path, (scheme, host, port))
         if authorization:
             connection.putheader("Authorization", authorization)
         if body is not None:
             connection.putheader("Content-Length", str(len(body)))
         connection.endheaders()
         if body is not None:
-            view = memoryview(body)
-            for start in range(0, len(body), 65536):
-                if connection.sock is not None:
-                    connection.sock.settimeout(max(0.001, deadline.remaining()))
-                connection.send(view[start : start + 65536])
+            try:
+                _send_body(connection, body, deadline)
+            except (BrokenPipeError, ConnectionResetError) as err:
+                # The server may have answered (401, 413…) and closed before reading it all.
+                try:
+                    answer = connection.getresponse()
+                except (OSError, http.client.HTTPException):
+                    raise err from None
+                return Response(url, answer, connection, deadline, max_bytes)
         if connection.sock is not None:
             connection.sock.settimeout(max(0.001, deadline.remaining()))
         answer = connection.getresponse()
     return Response(url, answer, connection, deadline, max_bytes)
+
+
+def _send_body(connection: http.client.HTTPConnection, body: bytes, deadline: Deadline) -> None:
+    view = memoryview(body)
+    for start in range(0, len(body), 65536):
+        if connection.sock is not None:
+            connection.sock.settimeout(max(0.001, deadline.remaining()))
+        connection.send(view[start : start + 65536])
 
 
 class _mapped_errors:  # noqa: N801 - used as a with-statement, reads like one
