@@ -344,12 +344,24 @@ def _write_json(results: Results, out: BinaryIO) -> int:
     out.write((head[:-2] + ',\n  "results": {\n    "bindings": [').encode("utf-8"))
     count = 0
     for row in results.rows:
-        term = {name: to_json_term(value) for name, value in row.items()}
-        text = json.dumps(term, ensure_ascii=False, indent=2).replace("\n", "\n      ")
-        out.write((("," if count else "") + "\n      " + text).encode("utf-8"))
+        out.write((("," if count else "") + "\n      " + _json_row(row)).encode("utf-8"))
         count += 1
     out.write(("\n    ]" if count else "]").encode() + b"\n  }\n}\n")
     return count
+
+
+def _json_row(row: dict[str, Any]) -> str:
+    """One binding as ``json.dumps(binding, indent=2)`` at depth 3, but several times faster."""
+    if not row:
+        return "{}"
+    quote = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) uses
+    terms_text = []
+    for name, value in row.items():
+        fields = ",\n".join(
+            f"          {quote(key)}: {quote(text)}" for key, text in to_json_term(value).items()
+        )
+        terms_text.append(f"        {quote(name)}: {{\n{fields}\n        }}")
+    return "{\n" + ",\n".join(terms_text) + "\n      }"
 
 
 def _write_csv(results: Results, out: BinaryIO) -> int:
