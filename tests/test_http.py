@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from twinning import http, queries
 from twinning.cli import main
-from twinning.sparql_client import Endpoint, EndpointError
+from twinning.sparql_client import Endpoint, EndpointError, to_json_term
 
 from .conftest import ROOT
 from .servers import answer, free_port, http_server, raw_server, read_request, read_request_head
@@ -415,8 +415,9 @@ def test_json_output_is_the_same_as_json_dumps() -> None:
     import pyoxigraph as ox
 
     rows = [
-        {"a": ox.NamedNode("http://x/1"), "b": ox.Literal("é", language="ro")},
-        {"a": ox.Literal("2")},
+        {"a": ox.NamedNode("http://x/1"), "b": ox.Literal('é "q"\n\\ \t', language="ro")},
+        {"a": ox.Literal("2", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))},
+        {},
     ]
 
     class Out:
@@ -428,13 +429,7 @@ def test_json_output_is_the_same_as_json_dumps() -> None:
     for given in (rows, []):
         out = Out()
         queries.write(queries.Results(["a", "b"], given), "json", out)  # type: ignore[arg-type]
-        bindings = [
-            {
-                k: __import__("twinning.sparql_client").sparql_client.to_json_term(v)
-                for k, v in r.items()
-            }
-            for r in given
-        ]
+        bindings = [{k: to_json_term(v) for k, v in r.items()} for r in given]
         expected = (
             json.dumps(
                 {"head": {"vars": ["a", "b"]}, "results": {"bindings": bindings}},
