@@ -216,7 +216,7 @@ def virtuoso_binary() -> str:
     found = shutil.which("virtuoso-t")
     if not found:
         raise RuntimeError(
-            "virtuoso-t is missing: apt-get install virtuoso-opensource (Debian package)"
+            "virtuoso-t is missing: run .ci/install-virtuoso.sh (Debian package virtuoso-opensource)"
         )
     return found
 
