@@ -216,7 +216,7 @@ def virtuoso_binary() -> str:
     found = shutil.which("virtuoso-t")
     if not found:
         raise RuntimeError(
-            "virtuoso-t is missing: run .ci/install-virtuoso.sh (Debian package virtuoso-opensource)"
+            "virtuoso-t is missing: run .ci/install-virtuoso.sh (Debian: virtuoso-opensource)"
         )
     return found
 
