@@ -284,10 +284,9 @@ def send(
     Anything else raises :class:`EndpointError` in one line. The caller reads and closes the
     :class:`Response`.
     """
-    scheme, host, _port = origin(url)
-    if scheme not in ("http", "https") or not host:
-        raise EndpointError(f"{url}: only http:// and https:// URLs can be used")
     home = origin(url)
+    if home[0] not in ("http", "https") or not home[1]:
+        raise EndpointError(f"{url}: only http:// and https:// URLs can be used")
     credentials = credentials if credentials is not None else Credentials.from_env()
     attempt, redirects, target = 0, 0, url
     if body is not None and len(body) > PROBE_ABOVE and credentials.needs_challenge(home):
