@@ -577,3 +577,33 @@ def test_server_answering_before_reading_the_body() -> None:
         publish_ntriples(body, url, "urn:g", query_endpoint=url, update_endpoint=url, timeout=10)
     assert "HTTP 413 Payload Too Large: too large" in str(err.value)
     assert "was left as it was" in str(err.value)
+
+
+def test_publish_count_mismatch_and_a_staging_graph_that_cannot_be_dropped() -> None:
+    """The store keeps fewer triples than sent: refused; the failed clean-up is said too."""
+    from twinning.publish import publish_ntriples
+
+    updates: list[bytes] = []
+
+    def store(request, n):
+        if request.command == "PUT":
+            answer(request, 201, b"", content_type="text/plain")
+        elif request.path == "/query":
+            count = {"n": {"type": "literal", "value": "1"}}
+            answer(request, 200, HEAD + json.dumps(count).encode() + b"]}}")
+        else:
+            updates.append(request.body)
+            answer(request, 503, b"read-only today", {"Retry-After": "1"}, "text/plain")
+
+    body = b"<urn:s> <urn:p> <urn:o> .\n<urn:s> <urn:p> <urn:o2> .\n"
+    with http_server(store, "/store") as url:
+        with pytest.raises(EndpointError) as err:
+            publish_ntriples(body, url, "urn:g", timeout=10)
+    message = str(err.value)
+    assert message.startswith(
+        f"{url}: the store holds 1 of the 2 triples sent; graph <urn:g> was left as it was"
+    )
+    assert message.endswith("could not be dropped") and "\n" not in message
+    assert len(updates) == 1 and updates[0].startswith(
+        b"update=DROP+SILENT+GRAPH+%3Curn%3Atwinning%3Astaging%3A"
+    )

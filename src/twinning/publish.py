@@ -15,7 +15,6 @@ Which URLs each store needs is in ``docs/stores.md``; for Oxigraph (``…/store`
 
 from __future__ import annotations
 
-import contextlib
 import re
 import urllib.parse
 import uuid
@@ -139,10 +138,12 @@ def publish_ntriples(
             )
         _switch(endpoint(update_url), staging, target, graph_iri)
     except EndpointError as err:
-        _drop_quietly(update_url, staging, credentials)
+        dropped = _drop_quietly(update_url, staging, credentials)
         message = err.message
         if not message.endswith("left as it was"):
             message += f" ({described} was left as it was)"
+        if not dropped:
+            message += f"; the staging graph <{staging}> could not be dropped"
         raise EndpointError(message) from err
     except BaseException:
         _drop_quietly(update_url, staging, credentials)
@@ -178,9 +179,12 @@ def _count(result: dict) -> int:
         raise EndpointError("the store did not answer the triple count") from err
 
 
-def _drop_quietly(update_url: str, staging: str, credentials: http.Credentials) -> None:
-    """Remove the staging graph; a failure here must not hide the first one."""
+def _drop_quietly(update_url: str, staging: str, credentials: http.Credentials) -> bool:
+    """Remove the staging graph (True if done); a failure here must not hide the first one."""
     client = Endpoint(update_url, timeout=5, retries=0)
     client.credentials = credentials
-    with contextlib.suppress(EndpointError):
+    try:
         client.update(f"DROP SILENT GRAPH <{staging}>")
+    except EndpointError:
+        return False
+    return True
