@@ -596,9 +596,8 @@ def test_publish_count_mismatch_and_a_staging_graph_that_cannot_be_dropped() -> 
             answer(request, 503, b"read-only today", {"Retry-After": "1"}, "text/plain")
 
     body = b"<urn:s> <urn:p> <urn:o> .\n<urn:s> <urn:p> <urn:o2> .\n"
-    with http_server(store, "/store") as url:
-        with pytest.raises(EndpointError) as err:
-            publish_ntriples(body, url, "urn:g", timeout=10)
+    with http_server(store, "/store") as url, pytest.raises(EndpointError) as err:
+        publish_ntriples(body, url, "urn:g", timeout=10)
     message = str(err.value)
     assert message.startswith(
         f"{url}: the store holds 1 of the 2 triples sent; graph <urn:g> was left as it was"
