@@ -476,12 +476,13 @@ def test_basic_is_sent_when_the_server_asks(monkeypatch) -> None:
     assert seen == [None, "Basic YW5uOnNlY3JldA==", "Basic YW5uOnNlY3JldA=="]  # asked once
 
 
-def _digest_server(user: str, password: str, seen: list[str | None]):
-    """A server checking RFC 7616 Digest (MD5, qop=auth) the way Virtuoso does."""
+def _digest_server(user: str, password: str, seen: list[str | None], algorithm: str = "MD5"):
+    """A server checking RFC 7616 Digest (qop=auth), MD5 the way Virtuoso does, or SHA-256."""
     realm, nonce = "twinning-test", "dcd98b7102dd2f0e8b11d0f600bfb0c093"
+    hasher = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}[algorithm]
 
     def h(text: str) -> str:
-        return hashlib.md5(text.encode()).hexdigest()  # noqa: S324 - what Digest uses
+        return hasher(text.encode()).hexdigest()
 
     def handler(request, n):
         header = request.headers.get("Authorization")
@@ -494,17 +495,21 @@ def _digest_server(user: str, password: str, seen: list[str | None]):
             if fields["response"] == expected and fields["uri"] == request.path:
                 answer(request, 200, ANSWER)
                 return
-        challenge = f'Digest realm="{realm}", nonce="{nonce}", qop="auth", opaque="5ccc"'
+        challenge = (
+            f'Digest realm="{realm}", nonce="{nonce}", qop="auth", opaque="5ccc", '
+            f"algorithm={algorithm}"
+        )
         answer(request, 401, b"Unauthorized", {"WWW-Authenticate": challenge}, "text/plain")
 
     return handler
 
 
-def test_digest(tmp_path, monkeypatch) -> None:
+@pytest.mark.parametrize("algorithm", ["MD5", "SHA-256"])
+def test_digest(tmp_path, monkeypatch, algorithm: str) -> None:
     seen: list[str | None] = []
     monkeypatch.setenv("TWINNING_SPARQL_USER", "ann")
     monkeypatch.setenv("TWINNING_SPARQL_PASSWORD", "secret")
-    with http_server(_digest_server("ann", "secret", seen)) as url:
+    with http_server(_digest_server("ann", "secret", seen, algorithm)) as url:
         result = _run(tmp_path, "--endpoint", url)
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes == b"n\r\n7\r\n"
