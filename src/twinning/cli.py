@@ -292,10 +292,24 @@ def fmt(root: Path | None, check: bool, paths: tuple[Path, ...]) -> None:
     click.echo(f"{len(result.changed)} of {len(result.files)} file(s) changed")
 
 
-def _endpoint(url: str, timeout: float, cache: bool) -> Any:
+def _endpoint(url: str, timeout: float, cache: bool, max_bytes: int) -> Any:
     from .sparql_client import Endpoint, default_cache_dir
 
-    return Endpoint(url, timeout=timeout, cache_dir=default_cache_dir() if cache else None)
+    cache_dir = default_cache_dir() if cache else None
+    return Endpoint(url, timeout=timeout, cache_dir=cache_dir, max_bytes=max_bytes)
+
+
+def max_bytes_option(function: F) -> F:
+    """--max-bytes: the cap on one endpoint answer (shared by every command reading one)."""
+    from .http import DEFAULT_MAX_BYTES
+
+    return click.option(
+        "--max-bytes",
+        type=click.IntRange(min=1),
+        default=DEFAULT_MAX_BYTES,
+        show_default=True,
+        help="Refuse an endpoint answer larger than this many bytes.",
+    )(function)
 
 
 @main.group()
@@ -330,7 +344,10 @@ def link() -> None:
     "or beside --out as NAME.geo.ttl when --out is given).",
 )
 @click.option("--date", help="Mapping date to record (default: today).")
-@click.option("--timeout", default=60.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--timeout", default=60.0, show_default=True, help="Seconds per query, retries included."
+)
+@max_bytes_option
 @click.option("--no-cache", is_flag=True, help="Do not reuse cached endpoint answers.")
 def link_wikidata(
     root: Path | None,
@@ -340,6 +357,7 @@ def link_wikidata(
     geo_out: Path | None,
     date: str | None,
     timeout: float,
+    max_bytes: int,
     no_cache: bool,
 ) -> None:
     """Reconcile every region with a Wikidata item and write the links as SSSOM.
@@ -366,7 +384,7 @@ def link_wikidata(
     run_date = date or datetime.date.today().isoformat()
     graph = api.load(Project(project), data=data_paths, with_mappings=False)
     existing = sssom.read_mappings(target) if target.exists() else []
-    reconciler = linking.Reconciler(_endpoint(endpoint, timeout, not no_cache))
+    reconciler = linking.Reconciler(_endpoint(endpoint, timeout, not no_cache, max_bytes))
     regions = linking.regions_to_link(graph)
     click.echo(f"reconciling {len(regions)} regions against {endpoint}", err=True)
     try:
@@ -436,9 +454,14 @@ def wikidata_quickstatements(root: Path | None) -> None:
 @wikidata.command("diff")
 @root_option
 @click.option("--endpoint", required=True, help="SPARQL endpoint with Wikidata's P190 data.")
-@click.option("--timeout", default=60.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--timeout", default=60.0, show_default=True, help="Seconds per query, retries included."
+)
+@max_bytes_option
 @click.option("--no-cache", is_flag=True, help="Do not reuse cached endpoint answers.")
-def wikidata_diff(root: Path | None, endpoint: str, timeout: float, no_cache: bool) -> None:
+def wikidata_diff(
+    root: Path | None, endpoint: str, timeout: float, max_bytes: int, no_cache: bool
+) -> None:
     """Compare our pairs with the endpoint's P190 statements.
 
     Lists pairs missing on Wikidata, P190 statements of our regions missing
@@ -453,7 +476,7 @@ def wikidata_diff(root: Path | None, endpoint: str, timeout: float, no_cache: bo
 
     graph = api.load(_project(root))
     try:
-        result = wd.diff(wd.pairs(graph), _endpoint(endpoint, timeout, not no_cache))
+        result = wd.diff(wd.pairs(graph), _endpoint(endpoint, timeout, not no_cache, max_bytes))
     except EndpointError as err:
         raise CannotRun(str(err)) from err
     for a, b, instrument in result.missing_on_wikidata:
@@ -511,10 +534,17 @@ def query_list(root: Path | None) -> None:
     type=click.Choice(["table", "csv", "tsv", "json"]),
     default="table",
     show_default=True,
-    help="json is the SPARQL 1.1 JSON results format; csv and tsv follow SPARQL 1.1 too.",
+    help="json is the SPARQL 1.1 JSON results format; csv and tsv follow SPARQL 1.1 too. "
+    "csv, tsv and json print rows as they arrive; table holds all rows to size its columns.",
 )
 @click.option("--endpoint", help="Run on this SPARQL endpoint instead of the local graph.")
-@click.option("--timeout", default=60.0, show_default=True, help="Seconds per remote request.")
+@click.option(
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    help="Seconds for the whole remote call (retries included), or for a local query with SERVICE.",
+)
+@max_bytes_option
 @click.option(
     "--service-url",
     "service_urls",
@@ -529,6 +559,7 @@ def query_run(
     output_format: str,
     endpoint: str | None,
     timeout: float,
+    max_bytes: int,
     service_urls: tuple[str, ...],
 ) -> None:
     """Run a named query (or a .rq file) on the local graph or a remote endpoint.
@@ -539,11 +570,11 @@ def query_run(
         twinning query run in-force-on-date -p date 2020-01-01 --format csv
         twinning query run ended-agreements --endpoint http://127.0.0.1:7878/query
 
-    Remote credentials come from the environment (TWINNING_SPARQL_USER and
-    TWINNING_SPARQL_PASSWORD), never from the command line.
+    Remote credentials come from the environment, never from the command line:
+    TWINNING_SPARQL_TOKEN (a bearer token), or TWINNING_SPARQL_USER and
+    TWINNING_SPARQL_PASSWORD (HTTP Basic or Digest, as the server asks).
     """
     from . import queries
-    from .sparql_client import Endpoint, EndpointError
 
     project = _root(root)
     services = {}
@@ -552,17 +583,18 @@ def query_run(
         if not sep:
             raise CannotRun(f"--service-url {item!r}: expected IRI=URL")
         services[iri] = url
-    try:
-        named = queries.find(project, name)
-        text = queries.redirect_services(queries.bind(named, dict(params)), services)
-        if endpoint:
-            results = queries.run_remote(Endpoint(endpoint, timeout=timeout), text)
-        else:
-            graph = api.load(Project(project))
-            results = queries.run_local(graph.store, text)
-    except (queries.QueryError, EndpointError) as err:
-        raise CannotRun(str(err)) from err
-    click.echo(queries.render(results, output_format), nl=False)
+    out = sys.stdout.buffer
+    queries.run(
+        project,
+        name,
+        dict(params),
+        out,
+        output_format,
+        endpoint=endpoint,
+        timeout=timeout,
+        max_bytes=max_bytes,
+        services=services,
+    )
 
 
 @main.command()
@@ -570,15 +602,36 @@ def query_run(
 @click.option(
     "--endpoint",
     required=True,
-    help="Graph Store HTTP Protocol endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph).",
+    help="Graph Store HTTP Protocol endpoint, e.g. http://127.0.0.1:7878/store (Oxigraph); "
+    "see docs/stores.md for other stores.",
 )
 @click.option("--graph", "graph_iri", help="Named graph to replace (default: the default graph).")
-@click.option("--timeout", default=120.0, show_default=True, help="Seconds for the upload.")
-def publish(root: Path | None, endpoint: str, graph_iri: str | None, timeout: float) -> None:
-    """Validate the graph and replace a graph of a SPARQL store with it, in one request.
+@click.option(
+    "--query-endpoint",
+    help="SPARQL query endpoint of the same store (derived for Oxigraph and Virtuoso).",
+)
+@click.option(
+    "--update-endpoint",
+    help="SPARQL Update endpoint of the same store (derived for Oxigraph and Virtuoso).",
+)
+@click.option(
+    "--timeout", default=120.0, show_default=True, help="Seconds for the whole publication."
+)
+def publish(
+    root: Path | None,
+    endpoint: str,
+    graph_iri: str | None,
+    query_endpoint: str | None,
+    update_endpoint: str | None,
+    timeout: float,
+) -> None:
+    """Validate the graph and replace a graph of a SPARQL store with it, all or nothing.
 
-    A failed upload leaves the store's old graph as it was. Credentials come from
-    TWINNING_SPARQL_USER and TWINNING_SPARQL_PASSWORD.
+    The triples go into a fresh staging graph, are counted, then moved into place
+    with one SPARQL Update; on any failure the staging graph is dropped and the
+    store's old graph is left as it was. Credentials come from the environment:
+    TWINNING_SPARQL_TOKEN, or TWINNING_SPARQL_USER and TWINNING_SPARQL_PASSWORD
+    (HTTP Basic or Digest).
 
     \b
     Example:
@@ -586,15 +639,17 @@ def publish(root: Path | None, endpoint: str, graph_iri: str | None, timeout: fl
         twinning publish --endpoint http://127.0.0.1:7878/store
     """
     from .publish import publish as put_graph
-    from .sparql_client import EndpointError
 
     graph, _report = api.valid_graph(_project(root), "not published")
-    try:
-        count = put_graph(graph, endpoint, graph_iri, timeout)
-    except EndpointError as err:
-        raise CannotRun(str(err)) from err
-    target = f"graph <{graph_iri}>" if graph_iri else "the default graph"
-    click.echo(f"published {count} triples to {target} of {endpoint}")
+    done = put_graph(
+        graph,
+        endpoint,
+        graph_iri,
+        query_endpoint=query_endpoint,
+        update_endpoint=update_endpoint,
+        timeout=timeout,
+    )
+    click.echo(f"published {done.triples} triples to {done.target} of {endpoint}")
 
 
 # ----------------------------------------------------------------------------- import (issue 11)
@@ -618,6 +673,7 @@ def publish(root: Path | None, endpoint: str, graph_iri: str | None, timeout: fl
 @click.option("--date", help="Retrieval and mapping date to record (default: today).")
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds per request.")
 @click.option("--no-cache", is_flag=True, help="Do not reuse cached endpoint answers.")
+@max_bytes_option
 def import_command(
     root: Path | None,
     table: Path,
@@ -627,6 +683,7 @@ def import_command(
     date: str | None,
     timeout: float,
     no_cache: bool,
+    max_bytes: int,
 ) -> None:
     """Merge a table of agreements (CSV UTF-8 or .xlsx) into data/.
 
@@ -648,7 +705,7 @@ def import_command(
     report = import_table(
         _root(root),
         table,
-        endpoint=_endpoint(endpoint, timeout, not no_cache),
+        endpoint=_endpoint(endpoint, timeout, not no_cache, max_bytes),
         review=review,
         dry_run=dry_run,
         date=date,

@@ -1,22 +1,37 @@
-"""Putting the built graph into a SPARQL 1.1 store with the Graph Store HTTP Protocol.
+"""Putting the built graph into a SPARQL 1.1 store, atomically, on any Graph Store store.
 
-One ``PUT`` replaces the whole graph (the default graph, or a named one), so the store either
-keeps the old graph or gets the new one: a failure never leaves half a graph behind.
-Oxigraph (``oxigraph serve``, store at ``/store``), Fuseki (``/dataset/data``), GraphDB
-(``/repositories/ID/rdf-graphs/service``) and QLever's Graph Store endpoint work the same.
+A single Graph Store Protocol ``PUT`` is not atomic everywhere (Virtuoso keeps the triples
+it parsed before a broken line), and some stores have no default graph of their own. So:
+
+1. ``PUT`` our triples into a fresh staging named graph;
+2. count the staging graph's triples through the query endpoint, and compare;
+3. switch it into place with one SPARQL Update, ``MOVE`` (or, where the store refuses
+   ``MOVE``, ``DROP`` + ``ADD`` + ``DROP`` in one request);
+4. on any failure, drop the staging graph; the old graph was never touched.
+
+Which URLs each store needs is in ``docs/stores.md``; for Oxigraph (``…/store``) and Virtuoso
+(``…/sparql-graph-crud[-auth]``) the query and update endpoints are derived.
 """
 
 from __future__ import annotations
 
-import base64
-import os
-import urllib.error
+import re
 import urllib.parse
-import urllib.request
+import uuid
+from dataclasses import dataclass
 
-from . import rdfio
+from . import http, rdfio
 from .load import LoadedGraph
-from .sparql_client import PASSWORD_ENV, USER_AGENT, USER_ENV, EndpointError
+from .sparql_client import Endpoint, EndpointError
+
+STAGING_PREFIX = "urn:twinning:staging:"
+
+
+@dataclass
+class Published:
+    triples: int
+    target: str  # "the default graph" or "graph <iri>"
+    store: str
 
 
 def graph_store_url(store: str, graph: str | None) -> str:
@@ -27,32 +42,149 @@ def graph_store_url(store: str, graph: str | None) -> str:
     return f"{store}{separator}{urllib.parse.urlencode({'graph': graph})}"
 
 
+def derived_endpoints(store: str) -> tuple[str | None, str | None]:
+    """(query, update) endpoints of a Graph Store URL, for the stores we know."""
+    parts = urllib.parse.urlsplit(store)
+    path = parts.path.rstrip("/")
+    for pattern, query, update in (
+        (r"/store$", "/query", "/update"),  # Oxigraph
+        (r"/sparql-graph-crud-auth$", "/sparql-auth", "/sparql-auth"),  # Virtuoso
+        (r"/sparql-graph-crud$", "/sparql", "/sparql"),  # Virtuoso
+    ):
+        if re.search(pattern, path):
+            base = re.sub(pattern, "", path)
+            return (
+                parts._replace(path=base + query, query="").geturl(),
+                parts._replace(path=base + update, query="").geturl(),
+            )
+    return None, None
+
+
 def publish(
-    graph: LoadedGraph, store: str, graph_iri: str | None = None, timeout: float = 120
-) -> int:
-    """Replace the graph at ``store`` with ours in one request; the number of triples sent."""
-    body = rdfio.canonical_ntriples(graph.store)
-    url = graph_store_url(store, graph_iri)
-    request = urllib.request.Request(url, data=body, method="PUT")
-    request.add_header("Content-Type", "application/n-triples")
-    request.add_header("User-Agent", USER_AGENT)
-    user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
-    if user and password:
-        token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-        request.add_header("Authorization", f"Basic {token}")
+    graph: LoadedGraph,
+    store: str,
+    graph_iri: str | None = None,
+    *,
+    query_endpoint: str | None = None,
+    update_endpoint: str | None = None,
+    timeout: float = 120,
+) -> Published:
+    """Replace the graph at ``store`` with ours, all or nothing."""
+    return publish_ntriples(
+        rdfio.canonical_ntriples(graph.store),
+        store,
+        graph_iri,
+        query_endpoint=query_endpoint,
+        update_endpoint=update_endpoint,
+        timeout=timeout,
+    )
+
+
+def publish_ntriples(
+    body: bytes,
+    store: str,
+    graph_iri: str | None = None,
+    *,
+    query_endpoint: str | None = None,
+    update_endpoint: str | None = None,
+    timeout: float = 120,
+) -> Published:
+    """Replace a graph with these N-Triples (one triple per line, no duplicates)."""
+    derived_query, derived_update = derived_endpoints(store)
+    query_url = query_endpoint or derived_query
+    update_url = update_endpoint or derived_update
+    if not query_url or not update_url:
+        raise EndpointError(
+            f"{store}: give --query-endpoint and --update-endpoint for this store "
+            "(they are derived only for Oxigraph's /store and Virtuoso's /sparql-graph-crud)"
+        )
+    if graph_iri is not None and not re.fullmatch(
+        r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]*", graph_iri
+    ):
+        raise EndpointError(f"--graph {graph_iri!r} is not an IRI")
+    deadline = http.Deadline(timeout)
+    credentials = http.Credentials.from_env()
+    staging = f"{STAGING_PREFIX}{uuid.uuid4()}"
+    expected = body.count(b"\n")
+    target = f"GRAPH <{graph_iri}>" if graph_iri else "DEFAULT"
+    described = f"graph <{graph_iri}>" if graph_iri else "the default graph"
+
+    def endpoint(url: str) -> Endpoint:
+        remaining = max(0.001, deadline.remaining())
+        client = Endpoint(url, timeout=remaining, retries=0)
+        client.credentials = credentials
+        return client
+
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            if response.status not in (200, 201, 204):
-                raise EndpointError(f"{store}: unexpected HTTP {response.status}")
-    except urllib.error.HTTPError as err:
-        detail = err.read(200).decode("utf-8", errors="replace").strip().splitlines()
-        reason = f": {detail[0]}" if detail else ""
-        raise EndpointError(f"{store}: HTTP {err.code} {err.reason}{reason}") from err
-    except TimeoutError as err:
-        raise EndpointError(f"{store}: timed out after {timeout:g} s") from err
-    except urllib.error.URLError as err:
-        reason = str(err.reason)
-        if isinstance(err.reason, OSError) and err.reason.strerror:
-            reason = err.reason.strerror
-        raise EndpointError(f"{store}: cannot connect ({reason})") from err
-    return body.count(b"\n")
+        answer = http.send(
+            "PUT",
+            graph_store_url(store, staging),
+            body=body,
+            headers={"Content-Type": "application/n-triples"},
+            deadline=deadline,
+            credentials=credentials,
+            retries=0,
+        )
+        with answer:
+            answer.read(65536)
+        count = endpoint(query_url).select(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{staging}> {{ ?s ?p ?o }} }}"
+        )
+        found = _count(count)
+        if found != expected:
+            raise EndpointError(
+                f"{store}: the store holds {found} of the {expected} triples sent; "
+                f"{described} was left as it was"
+            )
+        _switch(endpoint(update_url), staging, target, graph_iri)
+    except EndpointError as err:
+        dropped = _drop_quietly(update_url, staging, credentials)
+        message = err.message
+        if not message.endswith("left as it was"):
+            message += f" ({described} was left as it was)"
+        if not dropped:
+            message += f"; the staging graph <{staging}> could not be dropped"
+        raise EndpointError(message) from err
+    except BaseException:
+        _drop_quietly(update_url, staging, credentials)
+        raise
+    return Published(expected, described, store)
+
+
+def _switch(update: Endpoint, staging: str, target: str, graph_iri: str | None) -> None:
+    """One Update request moving staging into place; DROP+ADD where MOVE is refused."""
+    try:
+        update.update(f"MOVE SILENT GRAPH <{staging}> TO {target}")
+        return
+    except EndpointError as move_error:
+        if graph_iri is None:
+            raise EndpointError(
+                f"{move_error.message}; this store may have no default graph of its own: "
+                "give --graph IRI"
+            ) from move_error
+        first = move_error
+    try:
+        update.update(
+            f"DROP SILENT {target} ;\nADD GRAPH <{staging}> TO {target} ;\n"
+            f"DROP SILENT GRAPH <{staging}>"
+        )
+    except EndpointError as err:
+        raise EndpointError(f"{first.message}; DROP+ADD failed too: {err.message}") from err
+
+
+def _count(result: dict) -> int:
+    try:
+        return int(result["results"]["bindings"][0]["n"]["value"])
+    except (KeyError, IndexError, ValueError, TypeError) as err:
+        raise EndpointError("the store did not answer the triple count") from err
+
+
+def _drop_quietly(update_url: str, staging: str, credentials: http.Credentials) -> bool:
+    """Remove the staging graph (True if done); a failure here must not hide the first one."""
+    client = Endpoint(update_url, timeout=5, retries=0)
+    client.credentials = credentials
+    try:
+        client.update(f"DROP SILENT GRAPH <{staging}>")
+    except EndpointError:
+        return False
+    return True

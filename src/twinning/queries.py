@@ -19,15 +19,20 @@ import datetime
 import difflib
 import io
 import json
+import queue
 import re
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
-from . import rdfio, safeio, terms
+from . import http, rdfio, safeio, terms
 from .errors import CannotRun
+from .http import DEFAULT_MAX_BYTES, Deadline
+from .sparql_client import Endpoint, to_json_term
 
 PARAM_TYPES = ("iri", "string", "date", "integer")
 FORMATS = ("table", "csv", "tsv", "json")
@@ -174,114 +179,243 @@ def redirect_services(text: str, services: dict[str, str]) -> str:
 
 @dataclass
 class Results:
-    """SELECT results as SPARQL 1.1 JSON terms, whatever ran them."""
+    """SELECT results, whatever ran them: variables, then rows of pyoxigraph terms.
+
+    ``rows`` is usually a stream (an iterator read while the engine or the endpoint answers),
+    so a million rows are never held at once.
+    """
 
     variables: list[str]
-    rows: list[dict[str, dict[str, str]]]
+    rows: Iterable[dict[str, Any]]
 
-    def normalised(self) -> list[dict[str, dict[str, str]]]:
-        """Rows with plain literals written one way (no xsd:string datatype)."""
-        out = []
-        for row in self.rows:
-            clean = {}
-            for name, term in row.items():
-                term = dict(term)
-                if term.get("type") == "typed-literal":
-                    term["type"] = "literal"
-                if term.get("datatype") == terms.XSD + "string":
-                    del term["datatype"]
-                clean[name] = term
-            out.append(clean)
-        return out
+
+def run(
+    root: Path,
+    name_or_path: str,
+    params: dict[str, str],
+    out: BinaryIO,
+    output_format: str = "csv",
+    *,
+    endpoint: str | None = None,
+    timeout: float = 60.0,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    services: dict[str, str] | None = None,
+) -> int:
+    """Find, bind and run a named query (locally or on ``endpoint``); write rows to ``out``.
+
+    Rows are written as they arrive (csv, tsv, json); the table format needs every row to
+    size its columns. ``timeout`` bounds the whole remote call, and a local query whose text
+    has ``SERVICE`` too. The number of rows written.
+    """
+    named = find(root, name_or_path)
+    text = redirect_services(bind(named, params), services or {})
+    if endpoint:
+        client = Endpoint(endpoint, timeout=timeout, max_bytes=max_bytes)
+        with client.stream(text) as solutions:
+            return write(Results(solutions.variables, solutions.rows), output_format, out)
+    from .load import load_project
+
+    graph = load_project(root)
+    return write(stream_local(graph.store, text, timeout), output_format, out)
+
+
+def stream_local(store: ox.Store, text: str, timeout: float | None = None) -> Results:
+    """Run a SELECT query on an Oxigraph store; rows are produced while they are read.
+
+    Oxigraph has no query timeout and calls ``SERVICE`` endpoints itself, without one. A
+    query with ``SERVICE`` therefore runs in a worker thread that is abandoned when
+    ``timeout`` runs out (the process exits without waiting for it).
+    """
+    if timeout is not None and re.search(r"\bSERVICE\b", text, re.IGNORECASE):
+        return _in_worker(store, text, Deadline(timeout))
+    solutions = _solutions(store, text)
+    variables = [v.value for v in solutions.variables]
+    return Results(variables, _local_rows(solutions, variables))
 
 
 def run_local(store: ox.Store, text: str) -> Results:
-    """Run a SELECT query on an Oxigraph store.
+    """Run a SELECT query on an Oxigraph store, all rows read (for benchmarks and tests)."""
+    results = stream_local(store, text)
+    return Results(results.variables, list(results.rows))
 
-    Oxigraph writes the SPARQL JSON results itself, which is much faster on large results
-    than converting each term in Python, and gives exactly what a remote endpoint sends.
-    """
+
+def _solutions(store: ox.Store, text: str) -> ox.QuerySolutions:
     try:
         solutions = store.query(text)
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise QueryError("only SELECT queries can be run by name")
-        # Evaluated while serializing: SERVICE calls and their errors happen here.
-        document = json.loads(solutions.serialize(format=ox.QueryResultsFormat.JSON) or b"{}")
     except SyntaxError as err:
         raise QueryError(f"the query does not parse: {str(err).splitlines()[0]}") from err
     except OSError as err:
-        raise QueryError(f"the query failed: {str(err).splitlines()[0]}") from err
-    return Results(list(document["head"]["vars"]), document["results"]["bindings"])
-
-
-def run_remote(endpoint: Any, text: str) -> Results:
-    """Run a SELECT query on a remote endpoint (a :class:`sparql_client.Endpoint`)."""
-    document = endpoint.select(text)
-    if "results" not in document:
+        raise QueryError(f"the query failed: {_first_line(err)}") from err
+    if not isinstance(solutions, ox.QuerySolutions):
         raise QueryError("only SELECT queries can be run by name")
-    return Results(list(document.get("head", {}).get("vars", [])), document["results"]["bindings"])
+    return solutions
+
+
+def _first_line(err: BaseException) -> str:
+    lines = str(err).strip().splitlines()
+    return http.error_text(lines[0].encode()) if lines else type(err).__name__
+
+
+def _local_rows(solutions: ox.QuerySolutions, variables: list[str]) -> Iterator[dict[str, Any]]:
+    """Rows as they are evaluated: SERVICE calls and their errors happen here."""
+    try:
+        for solution in solutions:
+            yield {v: solution[v] for v in variables if solution[v] is not None}
+    except (OSError, SyntaxError, ValueError) as err:
+        raise QueryError(f"the query failed: {_first_line(err)}") from err
+
+
+_DONE = object()
+
+
+def _in_worker(store: ox.Store, text: str, deadline: Deadline) -> Results:
+    """Evaluate in a daemon thread; rows come through a bounded queue until the deadline."""
+    rows: queue.Queue[Any] = queue.Queue(maxsize=256)
+    abandoned = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not abandoned.is_set():
+            try:
+                rows.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        failure: BaseException | None = None
+        solutions: ox.QuerySolutions | None = None
+        produced: Iterator[dict[str, Any]] | None = None
+        try:
+            solutions = _solutions(store, text)
+            variables = [v.value for v in solutions.variables]
+            put(variables)
+            produced = _local_rows(solutions, variables)
+            for row in produced:
+                if not put(row):
+                    break
+            put(_DONE)
+        except BaseException as err:
+            failure = err if isinstance(err, CannotRun) else QueryError(f"the query failed: {err}")
+        finally:
+            # Oxigraph's results must be dropped in the thread that made them: now, here.
+            if produced is not None:
+                produced.close()  # type: ignore[attr-defined]
+            solutions = produced = None
+        if failure is not None:  # handed over to the reading thread, without our frames
+            failure.__traceback__ = failure.__cause__ = failure.__context__ = None
+            put(failure)
+
+    threading.Thread(target=work, name="twinning-query", daemon=True).start()
+
+    def take() -> Any:
+        try:
+            item = rows.get(timeout=max(0.0, deadline.remaining()))
+        except queue.Empty:
+            abandoned.set()
+            raise QueryError(
+                f"the query did not finish within the {deadline.seconds:g} s timeout "
+                "(a SERVICE endpoint is slow or does not answer)"
+            ) from None
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    variables = take()
+
+    def stream() -> Iterator[dict[str, Any]]:
+        while (item := take()) is not _DONE:
+            yield item
+
+    return Results(variables, stream())
 
 
 # ----------------------------------------------------------------------------- formats
 
 
-def as_json(results: Results) -> str:
-    document = {"head": {"vars": results.variables}, "results": {"bindings": results.normalised()}}
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+def write(results: Results, output_format: str, out: BinaryIO) -> int:
+    """Write results in one of :data:`FORMATS`, row by row; the number of rows."""
+    writers = {"json": _write_json, "csv": _write_csv, "tsv": _write_tsv, "table": _write_table}
+    if output_format not in writers:
+        raise QueryError(f"unknown format {output_format!r} (one of {', '.join(FORMATS)})")
+    return writers[output_format](results, out)
 
 
-def as_csv(results: Results) -> str:
+def _write_json(results: Results, out: BinaryIO) -> int:
+    """SPARQL 1.1 JSON results, laid out as ``json.dumps(..., indent=2)`` would."""
+    head = json.dumps({"head": {"vars": results.variables}}, ensure_ascii=False, indent=2)
+    out.write((head[:-2] + ',\n  "results": {\n    "bindings": [').encode("utf-8"))
+    count = 0
+    for row in results.rows:
+        out.write((("," if count else "") + "\n      " + _json_row(row)).encode("utf-8"))
+        count += 1
+    out.write(("\n    ]" if count else "]").encode() + b"\n  }\n}\n")
+    return count
+
+
+def _json_row(row: dict[str, Any]) -> str:
+    """One binding as ``json.dumps(binding, indent=2)`` at depth 3, but several times faster."""
+    if not row:
+        return "{}"
+    quote = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) uses
+    terms_text = []
+    for name, value in row.items():
+        fields = ",\n".join(
+            f"          {quote(key)}: {quote(text)}" for key, text in to_json_term(value).items()
+        )
+        terms_text.append(f"        {quote(name)}: {{\n{fields}\n        }}")
+    return "{\n" + ",\n".join(terms_text) + "\n      }"
+
+
+def _write_csv(results: Results, out: BinaryIO) -> int:
     """SPARQL 1.1 Query Results CSV: values only, CRLF line ends."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(results.variables)
-    for row in results.normalised():
-        writer.writerow([row[v]["value"] if v in row else "" for v in results.variables])
-    return out.getvalue()
+    count = 0
+    for row in results.rows:
+        writer.writerow([row[v].value if v in row else "" for v in results.variables])
+        out.write(buffer.getvalue().encode("utf-8"))
+        buffer.seek(0)
+        buffer.truncate()
+        count += 1
+    out.write(buffer.getvalue().encode("utf-8"))
+    return count
 
 
-def _turtle_term(term: dict[str, str]) -> str:
-    if term["type"] == "uri":
-        return str(ox.NamedNode(term["value"]))
-    if term["type"] == "bnode":
-        return f"_:{term['value']}"
-    if "xml:lang" in term:
-        return str(ox.Literal(term["value"], language=term["xml:lang"]))
-    datatype = term.get("datatype", terms.XSD + "string")
-    return str(ox.Literal(term["value"], datatype=ox.NamedNode(datatype)))
-
-
-def as_tsv(results: Results) -> str:
+def _write_tsv(results: Results, out: BinaryIO) -> int:
     """SPARQL 1.1 Query Results TSV: terms in Turtle syntax."""
-    lines = ["\t".join(f"?{v}" for v in results.variables)]
-    for row in results.normalised():
-        lines.append("\t".join(_turtle_term(row[v]) if v in row else "" for v in results.variables))
-    return "\n".join(lines) + "\n"
+    out.write(("\t".join(f"?{v}" for v in results.variables) + "\n").encode("utf-8"))
+    count = 0
+    for row in results.rows:
+        line = "\t".join(str(row[v]) if v in row else "" for v in results.variables)
+        out.write((line + "\n").encode("utf-8"))
+        count += 1
+    return count
 
 
-def as_table(results: Results) -> str:
-    """Aligned columns for people: IRIs as prefixed names, literals as their text."""
+def _write_table(results: Results, out: BinaryIO) -> int:
+    """Aligned columns for people: IRIs as prefixed names, literals as their text.
+
+    The only format that holds every row before printing (to size the columns).
+    """
     compactor = rdfio.Compactor(terms.PREFIXES)
     cells = [results.variables]
-    for row in results.normalised():
+    for row in results.rows:
         line = []
         for name in results.variables:
             term = row.get(name)
             if term is None:
                 line.append("")
-            elif term["type"] == "uri":
-                line.append(compactor.iri(term["value"]))
+            elif isinstance(term, ox.NamedNode):
+                line.append(compactor.iri(term.value))
             else:
-                line.append(term["value"].replace("\n", " "))
+                line.append(term.value.replace("\n", " "))
         cells.append(line)
     widths = [max(len(r[i]) for r in cells) for i in range(len(results.variables))]
     text = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     text.insert(1, "  ".join("-" * w for w in widths))
-    text.append(f"({len(results.rows)} row{'s' if len(results.rows) != 1 else ''})")
-    return "\n".join(text) + "\n"
-
-
-def render(results: Results, output_format: str) -> str:
-    return {"json": as_json, "csv": as_csv, "tsv": as_tsv, "table": as_table}[output_format](
-        results
-    )
+    count = len(cells) - 1
+    text.append(f"({count} row{'s' if count != 1 else ''})")
+    out.write(("\n".join(text) + "\n").encode("utf-8"))
+    return count

@@ -1,44 +1,74 @@
-"""A polite client for remote SPARQL endpoints (SPARQLWrapper underneath).
+"""A polite client for remote SPARQL endpoints, over the one HTTP layer (:mod:`twinning.http`).
 
 It follows the etiquette Wikidata asks of tools: a descriptive User-Agent, bounded retries
-with back-off that honour ``Retry-After`` on 429 and 503, a timeout, and (for the linker) a
-cache so a re-run does not repeat queries. Credentials come from the environment, never from
-the command line. Every failure becomes one :class:`EndpointError` with a one-line reason.
+with back-off that honour ``Retry-After`` on 429 and 503, a timeout for the whole call, and
+(for the linker) a cache so a re-run does not repeat queries. Credentials come from the
+environment, never from the command line.
+
+The query is sent as an HTML form (SPARQL 1.1 Protocol, POST) asking only for
+``application/sparql-results+json``: some engines (Comunica) pick plain ``application/json``
+when offered and answer in another shape. Answers are parsed as a stream by Oxigraph's
+results parser, which also refuses JSON of the wrong shape (no ``results.bindings``, a
+binding that is not an object…); either way the failure is one :class:`EndpointError`.
+SPARQLWrapper is no longer used: it follows redirects to any host with the credentials.
 """
 
 from __future__ import annotations
 
 import contextlib
-import email.utils
 import hashlib
 import json
 import os
 import time
-import urllib.error
-from collections.abc import Callable
+import urllib.parse
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import CannotRun
+import pyoxigraph as ox
 
-USER_AGENT = (
-    f"twinning/{__version__} (https://w3id.org/twinning; open knowledge graph of regional "
-    "partnerships) SPARQLWrapper"
+from . import http, terms
+from .http import (
+    DEFAULT_MAX_BYTES,
+    MAX_WAIT_SECONDS,
+    PASSWORD_ENV,
+    RETRY_STATUSES,
+    TOKEN_ENV,
+    USER_AGENT,
+    USER_ENV,
+    Deadline,
+    EndpointError,
 )
-USER_ENV = "TWINNING_SPARQL_USER"
-PASSWORD_ENV = "TWINNING_SPARQL_PASSWORD"
-RETRY_STATUSES = {429, 503}
-MAX_WAIT_SECONDS = 120.0
 
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "MAX_WAIT_SECONDS",
+    "PASSWORD_ENV",
+    "RETRY_STATUSES",
+    "TOKEN_ENV",
+    "USER_AGENT",
+    "USER_ENV",
+    "Endpoint",
+    "EndpointError",
+    "Solutions",
+    "default_cache_dir",
+]
 
-class EndpointError(CannotRun):
-    """The endpoint could not answer: unreachable, timed out, refused, or sent garbage."""
+RESULTS_JSON = "application/sparql-results+json"
 
 
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "twinning" / "sparql"
+
+
+@dataclass
+class Solutions:
+    """SELECT results read as a stream: the variables, then one row of terms at a time."""
+
+    variables: list[str]
+    rows: Iterator[dict[str, Any]]  # variable name -> pyoxigraph term (unbound: absent)
 
 
 class Endpoint:
@@ -53,6 +83,7 @@ class Endpoint:
         backoff: float = 1.0,
         cache_dir: Path | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ):
         self.url = url
         self.timeout = timeout
@@ -60,73 +91,120 @@ class Endpoint:
         self.backoff = backoff
         self.cache_dir = cache_dir
         self.sleep = sleep
+        self.max_bytes = max_bytes
+        self.credentials = http.Credentials.from_env()
         self.requests = 0  # HTTP requests actually sent (cache hits do not count)
 
     def select(self, query: str) -> dict[str, Any]:
-        """Run a SELECT or ASK query; the SPARQL 1.1 JSON results as a dict."""
+        """Run a SELECT or ASK query; the SPARQL 1.1 JSON results as a dict (checked shape)."""
         cached = self._cache_get(query)
         if cached is not None:
             return cached
-        result = self._with_retries(query)
+        with self.stream(query, select_only=False) as solutions:
+            if isinstance(solutions, bool):
+                result: dict[str, Any] = {"head": {}, "boolean": solutions}
+            else:
+                bindings = [
+                    {name: to_json_term(term) for name, term in row.items()}
+                    for row in solutions.rows
+                ]
+                result = {"head": {"vars": solutions.variables}, "results": {"bindings": bindings}}
         self._cache_put(query, result)
         return result
 
+    @contextlib.contextmanager
+    def stream(self, query: str, select_only: bool = True) -> Iterator[Any]:
+        """Run a SELECT query; :class:`Solutions` parsed while they arrive (nothing held whole).
+
+        With ``select_only=False`` an ASK answer is yielded as a bool.
+        """
+        answer = self._post(query, Deadline(self.timeout))
+        holder: list[Any] = []  # Oxigraph's parser, dropped on the way out (see _release)
+        try:
+            with self._reading(answer):
+                holder.append(ox.parse_query_results(answer, ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
+            if isinstance(holder[0], ox.QueryBoolean):
+                if select_only:
+                    raise EndpointError(f"{self.url}: only SELECT queries can be run by name")
+                yield bool(holder[0])
+                return
+            variables = [v.value for v in holder[0].variables]
+
+            def rows() -> Iterator[dict[str, Any]]:
+                with self._reading(answer):
+                    for row in _tolerant(holder, answer):
+                        yield {v: row[v] for v in variables if row[v] is not None}
+
+            stream = rows()
+            holder.append(stream)
+            yield Solutions(variables, stream)
+        finally:
+            for item in holder[1:]:
+                item.close()
+            holder.clear()  # not left to a garbage collection in another thread
+            answer.close()
+
+    def update(self, update: str) -> None:
+        """Run a SPARQL 1.1 Update (used by publish) within the same rules."""
+        body = urllib.parse.urlencode({"update": update}).encode("utf-8")
+        answer = http.send(
+            "POST",
+            self.url,
+            body=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            deadline=Deadline(self.timeout),
+            max_bytes=self.max_bytes,
+            credentials=self.credentials,
+            retries=self.retries,
+            backoff=self.backoff,
+            sleep=self.sleep,
+            counter=self._count,
+        )
+        with answer:
+            answer.read()
+
     # ------------------------------------------------------------------ internals
-    def _wrapper(self, query: str) -> Any:
-        from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    def _count(self) -> None:
+        self.requests += 1
 
-        wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
-        wrapper.setQuery(query)
-        wrapper.setMethod(POST)
-        wrapper.setReturnFormat(JSON)
-        wrapper.setTimeout(int(max(1, self.timeout)))
-        user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
-        if user and password:
-            wrapper.setCredentials(user, password)
-        return wrapper
+    def _post(self, query: str, deadline: Deadline) -> http.Response:
+        body = urllib.parse.urlencode({"query": query}).encode("utf-8")
+        return http.send(
+            "POST",
+            self.url,
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": RESULTS_JSON,
+            },
+            deadline=deadline,
+            max_bytes=self.max_bytes,
+            credentials=self.credentials,
+            retries=self.retries,
+            backoff=self.backoff,
+            sleep=self.sleep,
+            counter=self._count,
+        )
 
-    def _with_retries(self, query: str) -> dict[str, Any]:
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                self.requests += 1
-                response = self._wrapper(query).query()
-                raw = response.response.read()
-                return _parse_json(raw, self.url)
-            except urllib.error.HTTPError as err:
-                if err.code in RETRY_STATUSES and attempt <= self.retries:
-                    self.sleep(self._wait(err, attempt))
-                    continue
-                reason = f"HTTP {err.code} {err.reason}"
-                if err.code in RETRY_STATUSES:
-                    reason += f" after {attempt} attempts"
-                raise EndpointError(f"{self.url}: {reason}") from err
-            except SPARQLWrapperException as err:
-                first = str(err).strip().splitlines()[0]
-                raise EndpointError(f"{self.url}: {first}") from err
-            except TimeoutError as err:
-                raise EndpointError(f"{self.url}: timed out after {self.timeout:g} s") from err
-            except urllib.error.URLError as err:
-                if isinstance(err.reason, TimeoutError):
-                    raise EndpointError(f"{self.url}: timed out after {self.timeout:g} s") from err
-                raise EndpointError(f"{self.url}: cannot connect ({_reason(err)})") from err
-            except (ConnectionError, OSError) as err:
-                raise EndpointError(f"{self.url}: cannot connect ({err})") from err
-
-    def _wait(self, err: urllib.error.HTTPError, attempt: int) -> float:
-        """Seconds to wait: the server's Retry-After if it says, else exponential back-off."""
-        header = err.headers.get("Retry-After") if err.headers else None
-        if header:
-            header = header.strip()
-            if header.isdigit():
-                return min(float(header), MAX_WAIT_SECONDS)
-            when = email.utils.parsedate_to_datetime(header)
-            if when is not None:
-                return min(max(0.0, when.timestamp() - time.time()), MAX_WAIT_SECONDS)
-        return min(self.backoff * 2 ** (attempt - 1), MAX_WAIT_SECONDS)
+    @contextlib.contextmanager
+    def _reading(self, answer: http.Response) -> Iterator[None]:
+        """Parser errors while reading an answer become one line with its first bytes."""
+        try:
+            yield
+        except EndpointError:
+            raise
+        except (SyntaxError, ValueError, UnicodeError) as err:
+            if answer.received <= len(answer.head) and not answer.head.lstrip().startswith(b"{"):
+                preview = answer.head[:60].decode("utf-8", errors="replace").replace("\n", " ")
+                raise EndpointError(
+                    f"{self.url}: the answer is not SPARQL JSON results (starts with {preview!r})"
+                ) from err
+            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise EndpointError(
+                f"{self.url}: the answer is not valid SPARQL JSON results ({reason})"
+            ) from err
+        except OSError as err:
+            raise EndpointError(f"{self.url}: {http.describe(err)}") from err
 
     def _cache_path(self, query: str) -> Path | None:
         if self.cache_dir is None:
@@ -139,10 +217,10 @@ class Endpoint:
         if path is None or not path.exists():
             return None
         try:
-            cached: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-            return cached
+            cached = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        return cached if isinstance(cached, dict) else None
 
     def _cache_put(self, query: str, result: dict[str, Any]) -> None:
         path = self._cache_path(query)
@@ -155,21 +233,31 @@ class Endpoint:
             write_atomic(path, json.dumps(result, ensure_ascii=False))
 
 
-def _parse_json(raw: bytes, url: str) -> dict[str, Any]:
+def _tolerant(holder: list[Any], answer: http.Response) -> Iterator[ox.QuerySolution]:
+    """The rows, ignoring members after ``results`` (Comunica appends ``"metadata"``).
+
+    Oxigraph's parser stops there; every row has been read by then, so the rest of the
+    answer is read (within the size cap) and dropped.
+    """
     try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as err:
-        preview = raw[:60].decode("utf-8", errors="replace").replace("\n", " ")
-        raise EndpointError(
-            f"{url}: the answer is not SPARQL JSON results (starts with {preview!r})"
-        ) from err
-    if not isinstance(document, dict) or not ({"results", "boolean"} & document.keys()):
-        raise EndpointError(f"{url}: the answer is JSON but not SPARQL results")
-    return document
+        yield from holder[0] if holder else ()
+    except SyntaxError as err:
+        if "after the end of the bindings array" not in str(err):
+            raise
+        while answer.read(65536):
+            pass
 
 
-def _reason(err: urllib.error.URLError) -> str:
-    reason = err.reason
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror
-    return str(reason)
+def to_json_term(term: Any) -> dict[str, str]:
+    """A pyoxigraph term as a SPARQL 1.1 JSON term (plain strings without a datatype)."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return {"type": "literal", "value": term.value, "xml:lang": term.language}
+        if term.datatype.value == terms.XSD + "string":
+            return {"type": "literal", "value": term.value}
+        return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
+    return {"type": "triple", "value": str(term)}

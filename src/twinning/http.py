@@ -1,0 +1,495 @@
+"""The one HTTP layer: every request twinning sends (queries, publish, Wikidata) goes here.
+
+Plain ``http.client`` rather than urllib or SPARQLWrapper, because the rules below need to see
+each step, and urllib's redirect and auth handlers hide them:
+
+- **credentials never leave their origin**: a redirect is followed only to the same scheme,
+  host and port; any other redirect is an error naming the new URL;
+- **one deadline for the whole call**: connecting, sending, every read, every retry and every
+  ``Retry-After`` wait come out of the same ``--timeout``; a server asking to wait longer than
+  what is left fails at once; no wait is ever longer than :data:`MAX_WAIT_SECONDS`;
+- **bounded answers**: bodies are read as a stream through a counter that stops at
+  ``--max-bytes``;
+- **one line per failure**: refused, unresolvable, timed out, reset, not HTTP, TLS, and HTTP
+  errors (with the real status and the text of the server's own error page) all become an
+  :class:`EndpointError`;
+- **credentials from the environment only**: a bearer token (``TWINNING_SPARQL_TOKEN``), or a
+  user and password answered to the server's challenge with HTTP Basic or Digest.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.utils
+import hashlib
+import html
+import http.client
+import os
+import re
+import socket
+import ssl
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import __version__
+from .errors import CannotRun
+
+USER_AGENT = (
+    f"twinning/{__version__} (https://w3id.org/twinning; open knowledge graph of regional "
+    "partnerships)"
+)
+USER_ENV = "TWINNING_SPARQL_USER"
+PASSWORD_ENV = "TWINNING_SPARQL_PASSWORD"
+TOKEN_ENV = "TWINNING_SPARQL_TOKEN"
+RETRY_STATUSES = {429, 503}
+MAX_WAIT_SECONDS = 120.0
+MAX_REDIRECTS = 5
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+ERROR_TEXT_CHARS = 160
+PROBE_ABOVE = 64 * 1024
+
+
+class EndpointError(CannotRun):
+    """The endpoint could not answer: unreachable, timed out, refused, or sent garbage."""
+
+
+class Deadline:
+    """The time left for one whole call, whatever it takes (retries and waits included)."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self.clock = clock
+        self.end = clock() + seconds
+
+    def remaining(self) -> float:
+        return self.end - self.clock()
+
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+
+# ----------------------------------------------------------------------------- credentials
+
+
+@dataclass
+class Credentials:
+    """What the environment gives; sent only to the origin of the first request."""
+
+    user: str | None = None
+    password: str | None = None
+    token: str | None = None
+    challenge: dict[str, str] = field(default_factory=dict)  # last Digest challenge
+    scheme: str | None = None  # "basic" or "digest" once a server asked for it
+    count: int = 0  # Digest nonce count
+    asked_by: tuple[str, str, int] | None = None  # the origin whose challenge was answered
+
+    @classmethod
+    def from_env(cls) -> Credentials:
+        return cls(
+            user=os.environ.get(USER_ENV) or None,
+            password=os.environ.get(PASSWORD_ENV) or None,
+            token=os.environ.get(TOKEN_ENV) or None,
+        )
+
+    def needs_challenge(self, where: tuple[str, str, int]) -> bool:
+        """A password is there, but this server has not said yet how it wants it."""
+        return (
+            not self.token and self.has_password and (self.scheme is None or where != self.asked_by)
+        )
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.user and self.password is not None)
+
+    def header(self, method: str, path: str, where: tuple[str, str, int]) -> str | None:
+        """The Authorization header for a request to origin ``where``, if it asked for one."""
+        if self.token:
+            return f"Bearer {self.token}"
+        if not self.has_password or self.scheme is None or where != self.asked_by:
+            return None
+        if self.scheme == "basic":
+            pair = f"{self.user}:{self.password}".encode()
+            return "Basic " + base64.b64encode(pair).decode("ascii")
+        return self._digest(method, path)
+
+    def answer(self, challenges: list[str], where: tuple[str, str, int]) -> bool:
+        """Take a 401's WWW-Authenticate challenges; True if a new attempt makes sense."""
+        if self.token or not self.has_password:
+            return False
+        if where != self.asked_by:
+            self.scheme, self.challenge, self.asked_by = None, {}, where
+        offered = [_parse_challenge(c) for c in challenges]
+        digest = next((c for s, c in offered if s == "digest"), None)
+        if digest is not None and digest.get("nonce"):
+            stale = digest.get("stale", "").lower() == "true"
+            if self.scheme == "digest" and not stale and self.challenge.get("nonce"):
+                return False  # the same password was refused once already
+            self.scheme, self.challenge, self.count = "digest", digest, 0
+            return True
+        if any(s == "basic" for s, _ in offered) and self.scheme != "basic":
+            self.scheme = "basic"
+            return True
+        return False
+
+    def _digest(self, method: str, path: str) -> str:
+        """RFC 7616 Digest (MD5 or SHA-256, qop auth or none)."""
+        c = self.challenge
+        algorithm = c.get("algorithm", "MD5").upper()
+        hasher = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}.get(
+            algorithm.removesuffix("-SESS")
+        )
+        if hasher is None:
+            raise EndpointError(f"the server asks for Digest {algorithm}, which is not supported")
+
+        def h(text: str) -> str:
+            return hasher(text.encode()).hexdigest()
+
+        self.count += 1
+        nc = f"{self.count:08x}"
+        cnonce = os.urandom(8).hex()
+        realm, nonce = c.get("realm", ""), c["nonce"]
+        ha1 = h(f"{self.user}:{realm}:{self.password}")
+        if algorithm.endswith("-SESS"):
+            ha1 = h(f"{ha1}:{nonce}:{cnonce}")
+        ha2 = h(f"{method}:{path}")
+        qops = [q.strip() for q in c.get("qop", "").split(",") if q.strip()]
+        parts = {
+            "username": self.user or "",
+            "realm": realm,
+            "nonce": nonce,
+            "uri": path,
+            "algorithm": algorithm,
+        }
+        if "auth" in qops:
+            parts["response"] = h(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
+            extra = f', qop=auth, nc={nc}, cnonce="{cnonce}"'
+        else:
+            parts["response"] = h(f"{ha1}:{nonce}:{ha2}")
+            extra = ""
+        if "opaque" in c:
+            parts["opaque"] = c["opaque"]
+        quoted = ", ".join(f'{k}="{v}"' for k, v in parts.items() if k != "algorithm")
+        return f"Digest {quoted}, algorithm={algorithm}{extra}"
+
+
+def _parse_challenge(text: str) -> tuple[str, dict[str, str]]:
+    scheme, _, rest = text.strip().partition(" ")
+    params = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest)) if rest else {}
+    return scheme.lower(), {k.lower(): v for k, v in params.items()}
+
+
+# ----------------------------------------------------------------------------- answers
+
+
+class Response:
+    """An answer whose body is read as a stream, within the size cap and the deadline."""
+
+    def __init__(
+        self,
+        url: str,
+        answer: http.client.HTTPResponse,
+        connection: http.client.HTTPConnection,
+        deadline: Deadline,
+        max_bytes: int,
+    ):
+        self.url = url
+        self.status = answer.status
+        self.reason = answer.reason
+        self.headers = answer.headers
+        self._answer = answer
+        self._connection = connection
+        self._deadline = deadline
+        self.max_bytes = max_bytes
+        self.received = 0
+        self.head = b""  # the first bytes, for error messages
+
+    @property
+    def content_type(self) -> str:
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes (all when negative), never past the cap or the deadline."""
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(65536), b""))
+        left = self._deadline.remaining()
+        if left <= 0:
+            raise EndpointError(f"{self.url}: timed out after {self._deadline.seconds:g} s")
+        sock = self._connection.sock
+        if sock is not None:
+            sock.settimeout(left)
+        with _mapped_errors(self.url, self._deadline):
+            chunk = self._answer.read1(min(size, self.max_bytes - self.received + 1))
+        self.received += len(chunk)
+        if len(self.head) < 200:
+            self.head += chunk[: 200 - len(self.head)]
+        if self.received > self.max_bytes:
+            self.close()
+            raise EndpointError(
+                f"{self.url}: the answer is larger than {self.max_bytes} bytes (--max-bytes)"
+            )
+        return chunk
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        chunk = self.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._answer.close()
+        self._connection.close()
+
+    def __enter__(self) -> Response:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# ----------------------------------------------------------------------------- requests
+
+
+def origin(url: str) -> tuple[str, str, int]:
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError as err:
+        raise EndpointError(f"{url}: not a valid URL ({err})") from err
+    default = 443 if scheme == "https" else 80
+    return scheme, (parts.hostname or "").lower(), port or default
+
+
+def send(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    deadline: Deadline,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    credentials: Credentials | None = None,
+    retries: int = 4,
+    backoff: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+    counter: Callable[[], None] | None = None,
+) -> Response:
+    """Send one request (with retries, same-origin redirects and auth); a 2xx answer.
+
+    Anything else raises :class:`EndpointError` in one line. The caller reads and closes the
+    :class:`Response`.
+    """
+    home = origin(url)
+    if home[0] not in ("http", "https") or not home[1]:
+        raise EndpointError(f"{url}: only http:// and https:// URLs can be used")
+    credentials = credentials if credentials is not None else Credentials.from_env()
+    attempt, redirects, target = 0, 0, url
+    if body is not None and len(body) > PROBE_ABOVE and credentials.needs_challenge(home):
+        # Servers refuse a large body before reading it when they want a password (Virtuoso
+        # closes the connection mid-upload): learn the challenge with a small request first.
+        with _once("HEAD", url, None, {}, deadline, max_bytes, credentials) as probe:
+            if probe.status == 401:
+                credentials.answer(probe.headers.get_all("WWW-Authenticate", []), home)
+    while True:
+        attempt += 1
+        if counter is not None:
+            counter()
+        response = _once(method, target, body, headers or {}, deadline, max_bytes, credentials)
+        status = response.status
+        if 200 <= status < 300:
+            return response
+        if status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
+            response.close()
+            location = urllib.parse.urljoin(target, response.headers["Location"])
+            if origin(location) != home:
+                raise EndpointError(
+                    f"{url}: redirected to {location}, another origin: not followed, so "
+                    "credentials stay with the first; give that URL instead"
+                )
+            redirects += 1
+            if redirects > MAX_REDIRECTS:
+                raise EndpointError(f"{url}: more than {MAX_REDIRECTS} redirects")
+            target = location
+            attempt -= 1
+            continue
+        challenges = response.headers.get_all("WWW-Authenticate", [])
+        if status == 401 and credentials.answer(challenges, origin(target)):
+            response.close()
+            attempt -= 1
+            continue
+        if status in RETRY_STATUSES and attempt <= retries:
+            wait = _wait(response.headers.get("Retry-After"), attempt, backoff)
+            response.close()
+            left = deadline.remaining()
+            if wait >= left:
+                raise EndpointError(
+                    f"{url}: HTTP {status} {response.reason}, asked to wait {wait:g} s, more "
+                    f"than the {max(0.0, left):.0f} s left of the {deadline.seconds:g} s timeout"
+                )
+            if wait > MAX_WAIT_SECONDS:
+                raise EndpointError(
+                    f"{url}: HTTP {status} {response.reason}, asked to wait {wait:g} s, more "
+                    f"than the {MAX_WAIT_SECONDS:g} s any wait may take"
+                )
+            sleep(wait)
+            continue
+        raise EndpointError(f"{url}: {_status_line(response, attempt)}")
+
+
+def _once(
+    method: str,
+    url: str,
+    body: bytes | None,
+    headers: dict[str, str],
+    deadline: Deadline,
+    max_bytes: int,
+    credentials: Credentials,
+) -> Response:
+    parts = urllib.parse.urlsplit(url)
+    scheme, host, port = origin(url)
+    left = deadline.remaining()
+    if left <= 0:
+        raise EndpointError(f"{url}: timed out after {deadline.seconds:g} s")
+    connection: http.client.HTTPConnection
+    if scheme == "https":
+        connection = http.client.HTTPSConnection(
+            host, port, timeout=left, context=ssl.create_default_context()
+        )
+    else:
+        connection = http.client.HTTPConnection(host, port, timeout=left)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    with _mapped_errors(url, deadline, connection):
+        connection.putrequest(method, path, skip_accept_encoding=True)
+        connection.putheader("User-Agent", USER_AGENT)
+        for key, value in headers.items():
+            connection.putheader(key, value)
+        authorization = credentials.header(method, path, (scheme, host, port))
+        if authorization:
+            connection.putheader("Authorization", authorization)
+        if body is not None:
+            connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders()
+        if body is not None:
+            try:
+                _send_body(connection, body, deadline)
+            except (BrokenPipeError, ConnectionResetError) as err:
+                # The server may have answered (401, 413…) and closed before reading it all.
+                try:
+                    answer = connection.getresponse()
+                except (OSError, http.client.HTTPException):
+                    raise err from None
+                return Response(url, answer, connection, deadline, max_bytes)
+        if connection.sock is not None:
+            connection.sock.settimeout(max(0.001, deadline.remaining()))
+        answer = connection.getresponse()
+    return Response(url, answer, connection, deadline, max_bytes)
+
+
+def _send_body(connection: http.client.HTTPConnection, body: bytes, deadline: Deadline) -> None:
+    view = memoryview(body)
+    for start in range(0, len(body), 65536):
+        if connection.sock is not None:
+            connection.sock.settimeout(max(0.001, deadline.remaining()))
+        connection.send(view[start : start + 65536])
+
+
+class _mapped_errors:  # noqa: N801 - used as a with-statement, reads like one
+    """Turn every transport exception into one :class:`EndpointError` line."""
+
+    def __init__(
+        self,
+        url: str,
+        deadline: Deadline,
+        connection: http.client.HTTPConnection | None = None,
+    ):
+        self.url, self.deadline, self.connection = url, deadline, connection
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, err: BaseException | None, _tb: object) -> None:
+        if err is None or isinstance(err, EndpointError) or not isinstance(err, Exception):
+            return
+        if self.connection is not None:
+            self.connection.close()
+        raise EndpointError(f"{self.url}: {describe(err, self.deadline)}") from err
+
+
+def describe(err: BaseException, deadline: Deadline | None = None) -> str:
+    """One line for a transport failure."""
+    if isinstance(err, TimeoutError | socket.timeout):
+        seconds = f" after {deadline.seconds:g} s" if deadline else ""
+        return f"timed out{seconds}"
+    if isinstance(err, http.client.RemoteDisconnected):
+        return "the server closed the connection without answering"
+    if isinstance(err, http.client.IncompleteRead):
+        return f"the answer was cut off after {len(err.partial)} bytes"
+    if isinstance(err, http.client.BadStatusLine | http.client.LineTooLong):
+        return "the answer is not HTTP (is this the right port?)"
+    if isinstance(err, http.client.HTTPException):
+        return f"broken HTTP answer ({type(err).__name__})"
+    if isinstance(err, ssl.SSLError | ssl.CertificateError):
+        reason = getattr(err, "verify_message", None) or getattr(err, "reason", None) or err
+        return f"TLS failed ({reason})"
+    if isinstance(err, socket.gaierror):
+        return f"cannot resolve the host name ({err.strerror or err})"
+    if isinstance(err, ConnectionRefusedError):
+        return "cannot connect (Connection refused)"
+    if isinstance(err, BrokenPipeError | ConnectionResetError | ConnectionAbortedError):
+        return "the server dropped the connection (connection reset)"
+    if isinstance(err, OSError):
+        return f"cannot connect ({err.strerror or err})"
+    if isinstance(err, UnicodeError | ValueError):
+        return f"not a usable URL ({err})"
+    return f"failed ({type(err).__name__}: {err})"
+
+
+def _wait(header: str | None, attempt: int, backoff: float) -> float:
+    """Seconds to wait: the server's Retry-After if it is valid, else exponential back-off."""
+    if header:
+        header = header.strip()
+        if header.isdigit():
+            return float(header)
+        try:
+            when = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError, IndexError):
+            when = None  # "soon" and other garbage: no hint
+        if when is not None and when.tzinfo is not None:
+            return max(0.0, when.timestamp() - time.time())
+    return min(backoff * 2 ** (attempt - 1), MAX_WAIT_SECONDS)
+
+
+def _status_line(response: Response, attempt: int) -> str:
+    """``HTTP 404 Not Found: <the server's own words>``."""
+    line = f"HTTP {response.status} {response.reason}".rstrip()
+    if response.status in RETRY_STATUSES and attempt > 1:
+        line += f" after {attempt} attempts"
+    try:
+        raw = response.read(8192)
+    except EndpointError:
+        raw = response.head
+    finally:
+        response.close()
+    text = error_text(raw, response.content_type)
+    return f"{line}: {text}" if text else line
+
+
+def error_text(raw: bytes, content_type: str = "") -> str:
+    """The readable words of an error body: tags stripped, one line, bounded length."""
+    text = raw.decode("utf-8", errors="replace")
+    if "html" in content_type or re.match(r"\s*<(!doctype|html|\?xml)", text, re.I):
+        text = re.sub(r"(?is)<(script|style|head)\b.*?</\1\s*>", " ", text)
+        text = re.sub(r"(?s)<!--.*?-->", " ", text)
+        text = re.sub(r"(?s)<[^>]*>", " ", text)
+        text = html.unescape(text)
+    text = " ".join(text.split())
+    if len(text) > ERROR_TEXT_CHARS:
+        text = text[: ERROR_TEXT_CHARS - 1].rstrip() + "…"
+    return text

@@ -1,0 +1,613 @@
+"""The one HTTP layer: every transport failure is exit 2 and one line, never a traceback.
+
+Each test talks to a real server on 127.0.0.1 that misbehaves in one way (see servers.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import ssl
+import struct
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from twinning import http, queries
+from twinning.cli import main
+from twinning.sparql_client import Endpoint, EndpointError, to_json_term
+
+from .conftest import ROOT
+from .servers import answer, free_port, http_server, raw_server, read_request, read_request_head
+
+runner = CliRunner()
+QUERY = "SELECT ?n WHERE { ?s ?p ?n }"
+ROW = b'{"n": {"type": "literal", "value": "7", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}'
+HEAD = b'{"head": {"vars": ["n"]}, "results": {"bindings": ['
+ANSWER = HEAD + ROW + b"]}}"
+
+
+def _query_file(tmp_path: Path, text: str = QUERY) -> str:
+    path = tmp_path / "q.rq"
+    path.write_text(text)
+    return str(path)
+
+
+def _run(tmp_path: Path, *args: str, text: str = QUERY):
+    return runner.invoke(
+        main,
+        [
+            "query",
+            "run",
+            "--root",
+            str(ROOT),
+            _query_file(tmp_path, text),
+            "--format",
+            "csv",
+            *args,
+        ],
+    )
+
+
+def _one_line_error(result, starts: str) -> str:
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.count("\n") == 1, result.output
+    assert result.stderr.startswith(f"Error: {starts}"), result.output
+    return result.stderr
+
+
+# ----------------------------------------------------------------------------- redirects
+
+
+def test_cross_origin_redirect_is_not_followed_and_gets_no_credentials(
+    tmp_path, monkeypatch
+) -> None:
+    other_seen: list[dict[str, str]] = []
+
+    def other(request, n):
+        other_seen.append(dict(request.headers))
+        answer(request, 200, ANSWER)
+
+    monkeypatch.setenv("TWINNING_SPARQL_TOKEN", "tok3n")
+    with http_server(other) as elsewhere:
+
+        def first(request, n):
+            answer(request, 302, b"", {"Location": elsewhere})
+
+        with http_server(first) as url:
+            result = _run(tmp_path, "--endpoint", url)
+            published = runner.invoke(
+                main,
+                ["publish", "--root", str(ROOT), "--endpoint", url, "--graph", "urn:g",
+                 "--query-endpoint", url, "--update-endpoint", url],
+            )  # fmt: skip
+    output = _one_line_error(result, f"{url}: redirected to {elsewhere}, another origin")
+    assert "not followed" in output
+    _one_line_error(published, f"{url}?graph=urn%3Atwinning%3Astaging%3A")
+    assert "another origin" in published.output
+    assert other_seen == []  # neither the request nor the token went there
+
+
+def test_same_origin_redirect_is_followed_with_credentials(tmp_path, monkeypatch) -> None:
+    seen: list[str | None] = []
+
+    def handler(request, n):
+        seen.append(request.headers.get("Authorization"))
+        if request.path == "/sparql":
+            answer(request, 307, b"", {"Location": "/moved"})
+        else:
+            answer(request, 200, ANSWER)
+
+    monkeypatch.setenv("TWINNING_SPARQL_TOKEN", "tok3n")
+    with http_server(handler) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"n\r\n7\r\n"
+    assert seen == ["Bearer tok3n", "Bearer tok3n"]
+
+
+# ----------------------------------------------------------------------------- size and time
+
+
+def test_answer_larger_than_max_bytes(tmp_path) -> None:
+    big = HEAD + b",".join([ROW] * 201) + b"]}}"
+    assert json.loads(big) and len(big) > 10000
+
+    with http_server(lambda request, n: answer(request, 200, big)) as url:
+        result = _run(tmp_path, "--endpoint", url, "--max-bytes", "5000")
+        ok = _run(tmp_path, "--endpoint", url, "--max-bytes", str(len(big)))
+    _one_line_error(result, f"{url}: the answer is larger than 5000 bytes (--max-bytes)")
+    assert ok.exit_code == 0 and ok.stdout_bytes.count(b"\r\n") == 202
+
+
+def test_retry_after_longer_than_the_timeout_fails_at_once(tmp_path) -> None:
+    with http_server(lambda r, n: answer(r, 429, b"slow down", {"Retry-After": "86400"})) as url:
+        started = time.monotonic()
+        result = _run(tmp_path, "--endpoint", url, "--timeout", "5")
+        took = time.monotonic() - started
+    output = _one_line_error(result, f"{url}: HTTP 429 Too Many Requests, asked to wait 86400 s")
+    assert "more than the 5 s left of the 5 s timeout" in output
+    assert took < 3
+
+
+def test_timeout_covers_retries_and_waits(tmp_path) -> None:
+    calls: list[float] = []
+
+    def handler(request, n):
+        calls.append(time.monotonic())
+        answer(request, 503, b"busy", {"Retry-After": "1"})
+
+    with http_server(handler) as url:
+        started = time.monotonic()
+        result = _run(tmp_path, "--endpoint", url, "--timeout", "2.5")
+        took = time.monotonic() - started
+    _one_line_error(result, f"{url}: HTTP 503 Service Unavailable")
+    assert 2 <= len(calls) <= 3 and took < 4  # not 4 retries of 1 s each, plus the first
+
+
+@pytest.mark.parametrize("header", ["soon", "", "Tue, 99 Foo 2026", "-5"])
+def test_garbage_retry_after_is_no_hint(header: str) -> None:
+    def handler(request, n):
+        if n == 1:
+            answer(request, 429, b"slow down", {"Retry-After": header})
+        else:
+            answer(request, 200, ANSWER)
+
+    waits: list[float] = []
+    with http_server(handler) as url:
+        result = Endpoint(url, sleep=waits.append, backoff=0.25).select(QUERY)
+    assert waits == [0.25]  # the back-off, as if there were no header
+    assert result["results"]["bindings"][0]["n"]["value"] == "7"
+
+
+def test_wait_is_capped() -> None:
+    assert http._wait(None, 30, 1.0) == http.MAX_WAIT_SECONDS
+
+
+def test_server_that_never_answers(tmp_path) -> None:
+    def silent(connection: socket.socket) -> None:
+        read_request_head(connection)
+        time.sleep(5)
+
+    with raw_server(silent) as url:
+        started = time.monotonic()
+        result = _run(tmp_path, "--endpoint", url, "--timeout", "1")
+    assert time.monotonic() - started < 3
+    assert _one_line_error(result, url) == f"Error: {url}: timed out after 1 s\n"
+
+
+def test_answer_that_trickles_past_the_deadline(tmp_path) -> None:
+    """Each byte comes in time, the whole answer does not: the deadline is for the call."""
+
+    def trickle(connection: socket.socket) -> None:
+        read_request_head(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                           b"Content-Length: 100000\r\n\r\n")  # fmt: skip
+        for _ in range(100):
+            connection.sendall(b" ")
+            time.sleep(0.1)
+
+    with raw_server(trickle) as url:
+        started = time.monotonic()
+        result = _run(tmp_path, "--endpoint", url, "--timeout", "1.5")
+    assert time.monotonic() - started < 4
+    _one_line_error(result, f"{url}: timed out after 1.5 s")
+
+
+def test_local_service_that_never_answers_obeys_timeout(tmp_path) -> None:
+    """Oxigraph has no query timeout: the query runs in a worker that is abandoned."""
+
+    def silent(connection: socket.socket) -> None:
+        read_request_head(connection)
+        time.sleep(8)
+
+    with raw_server(silent) as url:
+        text = f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+        started = time.monotonic()
+        result = _run(tmp_path, "--timeout", "1", text=text)
+        took = time.monotonic() - started
+    _one_line_error(result, "the query did not finish within the 1 s timeout")
+    assert took < 6  # loading the project takes a few seconds on a busy machine
+
+
+def test_local_service_answering_html(tmp_path) -> None:
+    page = b"<html><body><h1>Maintenance</h1></body></html>"
+    with http_server(lambda r, n: answer(r, 200, page, content_type="text/html")) as url:
+        result = _run(
+            tmp_path, "--timeout", "10", text=f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+        )
+    _one_line_error(result, "the query failed: ")
+
+
+# ----------------------------------------------------------------------------- transport failures
+
+
+def test_refused(tmp_path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    assert _one_line_error(_run(tmp_path, "--endpoint", url), url) == (
+        f"Error: {url}: cannot connect (Connection refused)\n"
+    )
+
+
+def test_unresolvable_host(tmp_path, monkeypatch) -> None:
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)  # no test asks a real resolver
+    url = "http://no-such-host.invalid/sparql"
+    assert _one_line_error(_run(tmp_path, "--endpoint", url), url) == (
+        f"Error: {url}: cannot resolve the host name (Name or service not known)\n"
+    )
+
+
+def test_retry_after_longer_than_any_wait_fails_at_once(tmp_path) -> None:
+    with http_server(lambda r, n: answer(r, 503, b"busy", {"Retry-After": "3600"})) as url:
+        started = time.monotonic()
+        result = _run(tmp_path, "--endpoint", url, "--timeout", "100000")
+    assert time.monotonic() - started < 3
+    assert _one_line_error(result, url) == (
+        f"Error: {url}: HTTP 503 Service Unavailable, asked to wait 3600 s, more than the 120 s any wait may take\n"
+    )
+
+
+def test_not_http(tmp_path) -> None:
+    def ssh_banner(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.sendall(b"SSH-2.0-OpenSSH_9.2\r\n")
+
+    with raw_server(ssh_banner) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert (
+        _one_line_error(result, url)
+        == f"Error: {url}: the answer is not HTTP (is this the right port?)\n"
+    )
+
+
+def test_remote_disconnected(tmp_path) -> None:
+    with raw_server(read_request) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert _one_line_error(result, url) == (
+        f"Error: {url}: the server closed the connection without answering\n"
+    )
+
+
+def test_connection_reset(tmp_path) -> None:
+    def reset(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    with raw_server(reset) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert (
+        _one_line_error(result, url)
+        == f"Error: {url}: the server dropped the connection (connection reset)\n"
+    )
+
+
+def test_tls_to_a_plain_http_server(tmp_path) -> None:
+    with http_server(lambda r, n: answer(r, 200, ANSWER)) as url:
+        tls_url = url.replace("http://", "https://")
+        result = _run(tmp_path, "--endpoint", tls_url)
+    _one_line_error(result, f"{tls_url}: TLS failed (")
+
+
+def test_untrusted_certificate(tmp_path) -> None:
+    """A TLS server whose certificate no CA signed: refused in one line."""
+    import subprocess
+
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+
+    def tls(connection: socket.socket) -> None:
+        with context.wrap_socket(connection, server_side=True):
+            pass
+
+    with raw_server(tls) as url:
+        tls_url = url.replace("http://", "https://")
+        result = _run(tmp_path, "--endpoint", tls_url)
+    output = _one_line_error(result, f"{tls_url}: TLS failed (")
+    assert "certificate" in output
+
+
+def test_404_is_reported_as_404(tmp_path) -> None:
+    page = (b"<!DOCTYPE html><html><head><title>404</title><style>p{}</style></head>"
+            b"<body><h1>Not Found</h1><p>No endpoint at /sparql &mdash; try /query</p></body></html>")  # fmt: skip
+    with http_server(lambda r, n: answer(r, 404, page, content_type="text/html")) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert _one_line_error(result, url) == (
+        f"Error: {url}: HTTP 404 Not Found: Not Found No endpoint at /sparql — try /query\n"
+    )
+
+
+def test_html_error_page_is_shown_as_text_bounded(tmp_path) -> None:
+    page = (
+        b"<!DOCTYPE html>\n<html>\n<body>\n<pre>SQL error: " + b"x" * 5000 + b"</pre></body></html>"
+    )
+    with http_server(lambda r, n: answer(r, 500, page, content_type="text/html")) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    output = _one_line_error(result, f"{url}: HTTP 500 Internal Server Error: SQL error: xxx")
+    assert len(output) < len(url) + 250 and output.endswith("…\n")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"head": {"vars": ["n"]}, "results": {}}',
+        b'{"head": {"vars": ["n"]}, "results": {"bindings": [1, 2]}}',
+        b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "literal"}}]}}',
+        b'{"head": {"vars": ["n"]}, "results": {"bindings": {"n": 1}}}',
+        b'{"something": "else"}',
+        b"[1, 2, 3]",
+        b'{"head": {"vars": ["n"]}, "results": {"bindings": [{"n": {"type": "lit',
+    ],
+)
+def test_json_of_the_wrong_shape(tmp_path, body: bytes) -> None:
+    with http_server(lambda r, n: answer(r, 200, body)) as url:
+        result = _run(tmp_path, "--endpoint", url)
+        link = runner.invoke(
+            main,
+            ["link", "wikidata", "--root", str(ROOT), "--endpoint", url, "--no-cache",
+             "--out", str(tmp_path / "out.sssom.tsv")],
+        )  # fmt: skip
+        diff = runner.invoke(
+            main, ["wikidata", "diff", "--root", str(ROOT), "--endpoint", url, "--no-cache"]
+        )
+    assert "SPARQL JSON results" in _one_line_error(result, f"{url}: the answer is not ")
+    for other in (link, diff):
+        assert other.exit_code == 2, other.output
+        assert other.output.splitlines()[-1].startswith(f"Error: {url}: the answer is not ")
+    assert not (tmp_path / "out.sssom.tsv").exists()
+
+
+def test_not_json_at_all(tmp_path) -> None:
+    with http_server(lambda r, n: answer(r, 200, b"<html>maintenance</html>")) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert _one_line_error(result, url) == (
+        f"Error: {url}: the answer is not SPARQL JSON results (starts with '<html>maintenance</html>')\n"
+    )
+
+
+# ----------------------------------------------------------------------------- streaming
+
+
+def test_rows_are_written_while_the_answer_arrives() -> None:
+    """The server holds back the end of its answer until the first row has been printed."""
+    first_row_printed = threading.Event()
+    head = HEAD + ROW
+
+    def handler(connection: socket.socket) -> None:
+        read_request_head(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                           b"Connection: close\r\n\r\n" + head + b" " * 2048)  # fmt: skip
+        assert first_row_printed.wait(10)
+        connection.sendall(b"," + ROW + b"]}}")
+
+    class Out:
+        def __init__(self) -> None:
+            self.chunks: list[bytes] = []
+
+        def write(self, data: bytes) -> int:
+            self.chunks.append(data)
+            if b"7\r\n" in data:
+                first_row_printed.set()
+            return len(data)
+
+    out = Out()
+    with raw_server(handler) as url:
+        rows = queries.run(ROOT, "shared-partners", {}, out, "csv", endpoint=url, timeout=15)  # type: ignore[arg-type]
+    assert rows == 2
+    assert b"".join(out.chunks) == b"n\r\n7\r\n7\r\n"
+
+
+def test_json_output_is_the_same_as_json_dumps() -> None:
+    import pyoxigraph as ox
+
+    rows = [
+        {"a": ox.NamedNode("http://x/1"), "b": ox.Literal('é "q"\n\\ \t', language="ro")},
+        {"a": ox.Literal("2", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))},
+        {},
+    ]
+
+    class Out:
+        data = b""
+
+        def write(self, chunk: bytes) -> None:
+            self.data += chunk
+
+    for given in (rows, []):
+        out = Out()
+        queries.write(queries.Results(["a", "b"], given), "json", out)  # type: ignore[arg-type]
+        bindings = [{k: to_json_term(v) for k, v in r.items()} for r in given]
+        expected = (
+            json.dumps(
+                {"head": {"vars": ["a", "b"]}, "results": {"bindings": bindings}},
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
+        assert out.data.decode("utf-8") == expected
+
+
+# ----------------------------------------------------------------------------- credentials
+
+
+def test_bearer_token_from_environment(tmp_path, monkeypatch) -> None:
+    seen: list[str | None] = []
+
+    def handler(request, n):
+        seen.append(request.headers.get("Authorization"))
+        answer(request, 200, ANSWER)
+
+    monkeypatch.setenv("TWINNING_SPARQL_TOKEN", "tok3n")
+    with http_server(handler) as url:
+        assert _run(tmp_path, "--endpoint", url).exit_code == 0
+    assert seen == ["Bearer tok3n"]
+
+
+def test_basic_is_sent_when_the_server_asks(monkeypatch) -> None:
+    seen: list[str | None] = []
+
+    def handler(request, n):
+        seen.append(request.headers.get("Authorization"))
+        if request.headers.get("Authorization") != "Basic YW5uOnNlY3JldA==":
+            answer(request, 401, b"who?", {"WWW-Authenticate": 'Basic realm="sparql"'})
+        else:
+            answer(request, 200, ANSWER)
+
+    monkeypatch.setenv("TWINNING_SPARQL_USER", "ann")
+    monkeypatch.setenv("TWINNING_SPARQL_PASSWORD", "secret")
+    with http_server(handler) as url:
+        endpoint = Endpoint(url)
+        endpoint.select(QUERY)
+        endpoint.select(QUERY + " ")
+    assert seen == [None, "Basic YW5uOnNlY3JldA==", "Basic YW5uOnNlY3JldA=="]  # asked once
+
+
+def _digest_server(user: str, password: str, seen: list[str | None], algorithm: str = "MD5"):
+    """A server checking RFC 7616 Digest (qop=auth), MD5 the way Virtuoso does, or SHA-256."""
+    realm, nonce = "twinning-test", "dcd98b7102dd2f0e8b11d0f600bfb0c093"
+    hasher = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}[algorithm]
+
+    def h(text: str) -> str:
+        return hasher(text.encode()).hexdigest()
+
+    def handler(request, n):
+        header = request.headers.get("Authorization")
+        seen.append(header)
+        if header and header.startswith("Digest "):
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[7:]))
+            ha1 = h(f"{user}:{realm}:{password}")
+            ha2 = h(f"{request.command}:{fields['uri']}")
+            expected = h(f"{ha1}:{nonce}:{fields['nc']}:{fields['cnonce']}:auth:{ha2}")
+            if fields["response"] == expected and fields["uri"] == request.path:
+                answer(request, 200, ANSWER)
+                return
+        challenge = (
+            f'Digest realm="{realm}", nonce="{nonce}", qop="auth", opaque="5ccc", '
+            f"algorithm={algorithm}"
+        )
+        answer(request, 401, b"Unauthorized", {"WWW-Authenticate": challenge}, "text/plain")
+
+    return handler
+
+
+@pytest.mark.parametrize("algorithm", ["MD5", "SHA-256"])
+def test_digest(tmp_path, monkeypatch, algorithm: str) -> None:
+    seen: list[str | None] = []
+    monkeypatch.setenv("TWINNING_SPARQL_USER", "ann")
+    monkeypatch.setenv("TWINNING_SPARQL_PASSWORD", "secret")
+    with http_server(_digest_server("ann", "secret", seen, algorithm)) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"n\r\n7\r\n"
+    assert seen[0] is None and seen[1] is not None and seen[1].startswith("Digest ")
+    assert "secret" not in seen[1]
+
+
+def test_digest_wrong_password_is_one_401(tmp_path, monkeypatch) -> None:
+    seen: list[str | None] = []
+    monkeypatch.setenv("TWINNING_SPARQL_USER", "ann")
+    monkeypatch.setenv("TWINNING_SPARQL_PASSWORD", "wrong")
+    with http_server(_digest_server("ann", "secret", seen)) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert _one_line_error(result, url) == f"Error: {url}: HTTP 401 Unauthorized: Unauthorized\n"
+    assert len(seen) == 2  # asked once, answered once, no loop
+
+
+def test_password_goes_only_to_the_origin_that_asked(monkeypatch) -> None:
+    """publish with a query endpoint elsewhere: the store's Basic challenge is not reused there."""
+    from twinning.publish import publish_ntriples
+
+    body = b"".join(b"<urn:s%d> <urn:p> <urn:o> .\n" % i for i in range(10000))  # > 64 KB: probed
+    store_seen: list[tuple[str, str | None]] = []
+    query_seen: list[str | None] = []
+
+    def store(request, n):
+        store_seen.append((request.command, request.headers.get("Authorization")))
+        if request.headers.get("Authorization") != "Basic YW5uOnNlY3JldA==":
+            answer(request, 401, b"who?", {"WWW-Authenticate": 'Basic realm="store"'}, "text/plain")
+        else:
+            answer(
+                request, 204 if request.command == "PUT" else 200, b"", content_type="text/plain"
+            )
+
+    def query(request, n):
+        query_seen.append(request.headers.get("Authorization"))
+        count = {"n": {"type": "literal", "value": "10000"}}
+        answer(request, 200, HEAD + json.dumps(count).encode() + b"]}}")
+
+    monkeypatch.setenv("TWINNING_SPARQL_USER", "ann")
+    monkeypatch.setenv("TWINNING_SPARQL_PASSWORD", "secret")
+    with http_server(store, "/store") as store_url, http_server(query) as query_url:
+        done = publish_ntriples(
+            body,
+            store_url,
+            "urn:g",
+            query_endpoint=query_url,
+            update_endpoint=store_url.replace("/store", "/update"),
+        )
+    assert done.triples == 10000
+    assert store_seen[0] == ("HEAD", None)  # the challenge is learned before the upload
+    assert store_seen[1:] == [("PUT", "Basic YW5uOnNlY3JldA=="), ("POST", "Basic YW5uOnNlY3JldA==")]
+    assert query_seen == [None]  # that server never asked, so it never got the password
+
+
+def test_server_answering_before_reading_the_body() -> None:
+    """A 413 sent before the upload is read is reported as 413, not as a reset."""
+    from twinning.publish import publish_ntriples
+
+    def early(connection: socket.socket) -> None:
+        read_request_head(connection)
+        connection.sendall(
+            b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo large"
+        )
+        connection.shutdown(socket.SHUT_WR)
+        time.sleep(0.5)
+
+    body = b"<urn:s> <urn:p> <urn:o> .\n" * 200000
+    with raw_server(early) as url, pytest.raises(EndpointError) as err:
+        publish_ntriples(body, url, "urn:g", query_endpoint=url, update_endpoint=url, timeout=10)
+    assert "HTTP 413 Payload Too Large: too large" in str(err.value)
+    assert "was left as it was" in str(err.value)
+
+
+def test_publish_count_mismatch_and_a_staging_graph_that_cannot_be_dropped() -> None:
+    """The store keeps fewer triples than sent: refused; the failed clean-up is said too."""
+    from twinning.publish import publish_ntriples
+
+    updates: list[bytes] = []
+
+    def store(request, n):
+        if request.command == "PUT":
+            answer(request, 201, b"", content_type="text/plain")
+        elif request.path == "/query":
+            count = {"n": {"type": "literal", "value": "1"}}
+            answer(request, 200, HEAD + json.dumps(count).encode() + b"]}}")
+        else:
+            updates.append(request.body)
+            answer(request, 503, b"read-only today", {"Retry-After": "1"}, "text/plain")
+
+    body = b"<urn:s> <urn:p> <urn:o> .\n<urn:s> <urn:p> <urn:o2> .\n"
+    with http_server(store, "/store") as url, pytest.raises(EndpointError) as err:
+        publish_ntriples(body, url, "urn:g", timeout=10)
+    message = str(err.value)
+    assert message.startswith(
+        f"{url}: the store holds 1 of the 2 triples sent; graph <urn:g> was left as it was"
+    )
+    assert message.endswith("could not be dropped") and "\n" not in message
+    assert len(updates) == 1 and updates[0].startswith(
+        b"update=DROP+SILENT+GRAPH+%3Curn%3Atwinning%3Astaging%3A"
+    )
