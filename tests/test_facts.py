@@ -346,7 +346,7 @@ def _partners(graph, region: str) -> set[tuple[str, str]]:
     """(partner, agreement) rows of the named query partners-of-region for ``region``."""
     named = queries.library(ROOT)["partners-of-region"]
     results = queries.run_local(graph.store, queries.bind(named, {"region": REGION + region}))
-    return {(row["partner"]["value"], row["agreement"]["value"]) for row in results.rows}
+    return {(row["partner"].value, row["agreement"].value) for row in results.rows}
 
 
 def test_veneto_declaration_has_two_sides(graph) -> None:

@@ -95,7 +95,7 @@ def _rows(name: str, params: dict[str, str] | None = None) -> list[dict[str, str
 
     named = LIBRARY[name]
     results = queries.run_local(load_project(ROOT).store, queries.bind(named, params or {}))
-    return [{k: v["value"] for k, v in row.items()} for row in results.rows]
+    return [{k: v.value for k, v in row.items()} for row in results.rows]
 
 
 def test_relation_age_marks_approval_years() -> None:
