@@ -120,3 +120,24 @@ def test_diff_against_an_endpoint(graph, tmp_path) -> None:
     )
     assert "missing here\tQ182624\tP190\tQ990000099" in cli.output
     assert "83 missing on Wikidata, 1 missing here, 1 date mismatches" in cli.output
+
+
+def test_quickstatements_reference_the_site_page_with_a_base_url(root) -> None:
+    from click.testing import CliRunner
+
+    from twinning.cli import main
+
+    result = CliRunner().invoke(
+        main,
+        ["wikidata", "quickstatements", "--root", str(root), "--base-url", "https://x.org/tw/"],
+    )
+    assert result.exit_code == 0, result.output
+    references = {line.split("\tS854\t")[1] for line in result.stdout.splitlines()}
+    assert references and all(
+        ref.startswith('"https://x.org/tw/id/agreement/') and ref.endswith('.html"')
+        for ref in references
+    )
+    bad = CliRunner().invoke(
+        main, ["wikidata", "quickstatements", "--root", str(root), "--base-url", "x y"]
+    )
+    assert bad.exit_code == 2 and "not an http(s) URL" in bad.stderr

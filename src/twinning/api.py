@@ -128,13 +128,17 @@ def check_catalog_options(options: CatalogOptions) -> CatalogOptions:
             raise CannotRun(f"--date {options.date!r} is not a date (YYYY-MM-DD)") from None
     for name in ("base_url", "endpoint_url", "publisher"):
         value = getattr(options, name, None)
-        if value is None:
-            continue
-        parts = urllib.parse.urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
-            flag = "--" + name.replace("_", "-")
-            raise CannotRun(f"{flag} {value!r} is not an http(s) URL")
+        if value is not None:
+            check_url("--" + name.replace("_", "-"), value)
     return options
+
+
+def check_url(flag: str, value: str) -> str:
+    """An http(s) URL given as an option, or one line saying it is not one."""
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise CannotRun(f"{flag} {value!r} is not an http(s) URL")
+    return value
 
 
 def export_graph(

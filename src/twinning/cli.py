@@ -424,7 +424,12 @@ def wikidata() -> None:
 
 @wikidata.command("quickstatements")
 @root_option
-def wikidata_quickstatements(root: Path | None) -> None:
+@click.option(
+    "--base-url",
+    help="Where `twinning site` is hosted: references (S854) then point to each record's page "
+    "there (BASE/id/agreement/…html) instead of its w3id IRI.",
+)
+def wikidata_quickstatements(root: Path | None, base_url: str | None) -> None:
     """Print QuickStatements (V1) adding P190 for every pair of partner regions.
 
     Each pair of linked partners (parties on different sides of a concluded
@@ -437,11 +442,14 @@ def wikidata_quickstatements(root: Path | None) -> None:
     \b
     Example:
         twinning wikidata quickstatements > p190.qs
+        twinning wikidata quickstatements --base-url https://example.org/twinning/
     """
     from . import wikidata as wd
 
+    if base_url is not None:
+        api.check_url("--base-url", base_url)
     pair_set = api.quickstatements(_project(root))
-    click.echo(wd.quickstatements(pair_set), nl=False)
+    click.echo(wd.quickstatements(pair_set, base_url), nl=False)
     for iri in pair_set.multilateral:
         click.echo(f"skipped multilateral instrument {iri}: not a P190 pair", err=True)
     for iri in pair_set.unlinked:

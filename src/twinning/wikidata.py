@@ -171,7 +171,19 @@ def pairs(graph: LoadedGraph) -> PairSet:
     return PairSet(ordered, multilateral, unlinked, intents)
 
 
-def quickstatements(pair_set: PairSet) -> str:
+W3ID_BASE = "https://w3id.org/twinning/"
+
+
+def reference_url(iri: str, base_url: str | None = None) -> str:
+    """The reference (S854) for our record of an instrument: its IRI, or, with the base URL of
+    a site written by ``twinning site``, the page at that IRI's path (``…/id/agreement/x.html``),
+    which resolves on any static host."""
+    if not base_url or not iri.startswith(W3ID_BASE):
+        return iri
+    return f"{base_url.rstrip('/')}/{iri[len(W3ID_BASE) :]}.html"
+
+
+def quickstatements(pair_set: PairSet, base_url: str | None = None) -> str:
     """QuickStatements V1 (tab-separated): P190 both ways, qualifiers, a reference."""
     lines = []
     for pair in pair_set.pairs:
@@ -183,7 +195,7 @@ def quickstatements(pair_set: PairSet) -> str:
                 fields += ["P582", pair.end.quickstatements()]
             elif pair.end_unknown:
                 fields += ["P582", "somevalue"]  # QuickStatements V1 for "unknown value"
-            fields += ["S854", f'"{pair.reference}"']
+            fields += ["S854", f'"{reference_url(pair.reference, base_url)}"']
             lines.append("\t".join(fields))
     return "".join(f"{line}\n" for line in sorted(lines, key=_qs_key))
 
