@@ -1,0 +1,172 @@
+"""What the site knows about the graph: every triple grouped by subject, read from the store once.
+
+The pages, the map, the network and the timeline all read from one :class:`SiteGraph`, so the
+store is walked once and each page is a dictionary look-up. Labels are chosen here, in one
+place, in the language the site is built in.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from .. import terms
+
+BASE = "https://w3id.org/twinning/"
+ONTOLOGY_IRI = BASE + "ontology"
+
+P = terms.PREFIXES
+# Predicates whose literal values name a resource, in order of preference.
+LABEL_PREDICATES = [
+    P["skos"] + "prefLabel",
+    P["rdfs"] + "label",
+    P["schema"] + "name",
+    P["dcterms"] + "title",
+    P["foaf"] + "name",
+    terms.NAME_IN_SOURCE,
+]
+NAME_PREDICATES = set(LABEL_PREDICATES) | {P["skos"] + "altLabel"}
+LAT = P["schema"] + "latitude"
+LON = P["schema"] + "longitude"
+
+
+def query_text(name: str) -> str:
+    """A SPARQL query shipped with the package (``site/queries/NAME.rq``)."""
+    return resources.files(__package__).joinpath("queries", f"{name}.rq").read_text("utf-8")
+
+
+def select(store: ox.Store, name: str) -> list[dict[str, Any]]:
+    """Run a shipped SELECT query; each row maps variable name to term (or None)."""
+    solutions = store.query(query_text(name))
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [v.value for v in solutions.variables]
+    return [{n: row[n] for n in names} for row in solutions]
+
+
+def page_path(iri: str) -> str | None:
+    """The site path (without extension) of one of our IRIs, or None for anyone else's.
+
+    ``https://w3id.org/twinning/id/region/cluj`` -> ``id/region/cluj``; the ontology's terms
+    (``ontology#Agreement``) live on the ontology's page.
+    """
+    if not iri.startswith(BASE):
+        return None
+    local = iri[len(BASE) :].split("#", 1)[0]
+    if not local or local.endswith("/") or ".." in local.split("/"):
+        return None
+    return local
+
+
+def href(from_path: str, to_path: str, fragment: str = "") -> str:
+    """A relative link between two site files (so the site works under any base URL)."""
+    here = posixpath.dirname(from_path) or "."
+    link = posixpath.relpath(to_path, here)
+    return link + (f"#{fragment}" if fragment else "")
+
+
+def root_prefix(page: str) -> str:
+    """The relative prefix from a page to the site's root (``../../`` for ``id/region/x.html``)."""
+    return "../" * page.count("/")
+
+
+@dataclass
+class SiteGraph:
+    """All triples by subject and by object, with labels in the chosen language."""
+
+    store: ox.Store
+    lang: str
+    by_subject: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
+    inbound: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    triples_of: dict[str, list[ox.Triple]] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, store: ox.Store, lang: str) -> SiteGraph:
+        graph = cls(store=store, lang=lang)
+        by_subject: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        inbound: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        triples_of: dict[str, list[ox.Triple]] = defaultdict(list)
+        for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            subject, predicate, obj = quad.subject, quad.predicate, quad.object
+            if not isinstance(subject, ox.NamedNode):
+                continue
+            by_subject[subject.value][predicate.value].append(obj)
+            triples_of[subject.value].append(ox.Triple(subject, predicate, obj))
+            if isinstance(obj, ox.NamedNode):
+                inbound[obj.value].append((predicate.value, subject.value))
+        graph.by_subject = {s: dict(p) for s, p in by_subject.items()}
+        graph.inbound = {o: sorted(set(links)) for o, links in inbound.items()}
+        graph.triples_of = dict(triples_of)
+        graph.labels = {s: graph._choose_label(s) for s in graph.by_subject}
+        return graph
+
+    def _choose_label(self, iri: str) -> str:
+        facts = self.by_subject.get(iri, {})
+        for predicate in LABEL_PREDICATES:
+            literals = [o for o in facts.get(predicate, []) if isinstance(o, ox.Literal)]
+            if literals:
+                return pick_language(literals, self.lang).value
+        if LAT in facts and LON in facts:
+            return f"{facts[LAT][0].value}, {facts[LON][0].value}"
+        return local_name(iri)
+
+    def label(self, iri: str) -> str:
+        return self.labels.get(iri) or local_name(iri)
+
+    def types(self, iri: str) -> list[str]:
+        return sorted(o.value for o in self.by_subject.get(iri, {}).get(terms.RDF_TYPE, []))
+
+    def of_type(self, type_iri: str) -> list[str]:
+        """Subjects of a type, sorted by label then IRI."""
+        found = [
+            s
+            for s, p in self.by_subject.items()
+            if ox.NamedNode(type_iri) in p.get(terms.RDF_TYPE, [])
+        ]
+        return sorted(found, key=lambda s: (self.label(s).casefold(), s))
+
+    def page_subjects(self) -> list[str]:
+        """Every subject that gets a page of its own: ours, outside the ontology namespace."""
+        return sorted(s for s in self.by_subject if page_path(s) and "#" not in s
+                      and s != ONTOLOGY_IRI)  # fmt: skip
+
+    def all_our_iris(self) -> set[str]:
+        """Every IRI of ours in the graph, as subject or object (the link checker's list)."""
+        found = {s for s in self.by_subject if s.startswith(BASE)}
+        found |= {o for o in self.inbound if o.startswith(BASE)}
+        return found
+
+
+def pick_language(literals: list[ox.Literal], lang: str) -> ox.Literal:
+    """The literal in ``lang``, else English, else one without a language, else the first."""
+    ordered = sorted(literals, key=lambda lit: (lit.language or "", lit.value))
+    for wanted in (lang, "en", None):
+        for literal in ordered:
+            if literal.language == wanted:
+                return literal
+    return ordered[0]
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI, for resources without a label."""
+    return iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def world_outlines() -> dict[str, Any]:
+    """The shipped Natural Earth country outlines (see ``site/world/README.md``)."""
+    import json
+
+    text = resources.files(__package__).joinpath("world", "countries-110m.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def package_file(*parts: str) -> Path:
+    """A file shipped in the package (templates, static files)."""
+    return Path(str(resources.files(__package__).joinpath(*parts)))
