@@ -10,6 +10,7 @@ are relative, so the same folder works under any base URL, from a file system an
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections import defaultdict
@@ -81,6 +82,10 @@ def build_site(
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    # mkdtemp makes a private folder; a web server's user must be able to read the site.
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
     try:
         count = write_site(graph, staging, root, base_url, lang)
         files = sum(1 for p in staging.rglob("*") if p.is_file())
