@@ -116,7 +116,7 @@ def write_site(graph: LoadedGraph, folder: Path, root: Path, base_url: str, lang
     options = catalog.CatalogOptions(base_url=base_url + "dist/")
     export(graph, folder / "dist", root, options)
     site = SiteGraph.read(graph.store, lang)
-    context = jsonld.Context.load(root / "ontology" / "context.jsonld")
+    writer = pages.JsonLdWriter(jsonld.Context.load(root / "ontology" / "context.jsonld"))
     env = environment()
     texts = messages(lang)
     count = 0
@@ -129,11 +129,11 @@ def write_site(graph: LoadedGraph, folder: Path, root: Path, base_url: str, lang
         page = f"{path}.html"
         html = resource_template.render(view=view, t=texts, lang=lang, root=root_prefix(page))
         _write(folder / page, html)
-        for extension, text in pages.resource_files(site.triples_of[iri], context).items():
+        for extension, text in pages.resource_files(site.triples_of[iri], writer).items():
             _write(folder / f"{path}.{extension}", text)
         count += 1
 
-    count += _write_ontology(site, folder, env, texts, lang, context)
+    count += _write_ontology(site, folder, env, texts, lang, writer)
     _write(folder / "index.html", _home(site, env, texts, lang))
     count += 1
     (folder / "static").mkdir(exist_ok=True)
@@ -150,11 +150,11 @@ def _write_ontology(
     env: jinja2.Environment,
     texts: dict[str, str],
     lang: str,
-    context: jsonld.Context,
+    writer: pages.JsonLdWriter,
 ) -> int:
     """The ontology page at the ontology IRI, and a copy at each of its version IRIs."""
     triples = pages.ontology_triples(site)
-    files = pages.resource_files(triples, context)
+    files = pages.resource_files(triples, writer)
     template = env.get_template("ontology.html")
     paths = ["ontology"]
     for version in site.by_subject.get(ONTOLOGY_IRI, {}).get(P["owl"] + "versionIRI", []):

@@ -7,7 +7,6 @@ whose subject it is, with their w3id IRIs) as Turtle, N-Triples and JSON-LD.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -239,7 +238,22 @@ def schema_org(graph: SiteGraph, iri: str, url: str) -> str:
 # ----------------------------------------------------------------------------- data files
 
 
-def resource_files(triples: list[ox.Triple], context: jsonld.Context) -> dict[str, str]:
+class JsonLdWriter:
+    """``jsonld.write``'s document shape, with the inline context serialized once, not per file."""
+
+    def __init__(self, context: jsonld.Context):
+        self.context = context
+        text = json.dumps(context.document["@context"], ensure_ascii=False, indent=2)
+        self.head = '{\n  "@context": ' + text.replace("\n", "\n  ") + ',\n  "@graph": ['
+
+    def write(self, triples: list[ox.Triple]) -> str:
+        nodes = jsonld.node_objects(self.context, triples)
+        texts = [json.dumps(node, ensure_ascii=False) for node in nodes]
+        body = "".join(f"{',' if i else ''}\n    {text}" for i, text in enumerate(texts))
+        return self.head + body + "\n  ]\n}\n"
+
+
+def resource_files(triples: list[ox.Triple], writer: JsonLdWriter) -> dict[str, str]:
     """The resource's own triples as Turtle, N-Triples and JSON-LD (extension -> text)."""
     ordered = sorted(
         set(triples),
@@ -249,13 +263,11 @@ def resource_files(triples: list[ox.Triple], context: jsonld.Context) -> dict[st
             rdfio.term_sort_key(t.object),
         ),
     )
-    out = io.StringIO()
-    jsonld.write(context, ordered, out)
     lines = sorted(f"{t.subject} {t.predicate} {t.object} .\n" for t in ordered)
     return {
         "ttl": rdfio.canonical_turtle(ordered),
         "nt": "".join(lines),
-        "jsonld": out.getvalue(),
+        "jsonld": writer.write(ordered),
     }
 
 
