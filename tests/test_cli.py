@@ -25,7 +25,7 @@ COMMANDS = _commands(main)
 
 
 def test_guard_commands_found() -> None:
-    assert len(COMMANDS) == 10
+    assert len(COMMANDS) == 12
 
 
 @pytest.mark.parametrize("path", COMMANDS, ids=" ".join)

@@ -631,9 +631,13 @@ def publish(root: Path | None, endpoint: str, graph_iri: str | None, timeout: fl
     help="Language of the interface and of the names shown first.",
 )
 def site_command(root: Path | None, out: Path, base_url: str, lang: str) -> None:
-    """Write a static website of the graph: a page for every IRI, with a map, a network and a
-    timeline, each resource's Turtle, N-Triples and JSON-LD, the ontology's documentation,
-    dist/ with the DCAT catalogue, and content negotiation rules (.htaccess, nginx.conf).
+    """Write the static website of the graph: a page for every IRI.
+
+    The home page has a map, a network and a timeline; beside each page go the
+    resource's Turtle, N-Triples and JSON-LD; the ontology is documented at
+    ontology.html; dist/ holds the export and the DCAT catalogue; .htaccess and
+    nginx.conf hold the content negotiation rules. The folder is replaced as a
+    whole, only when every file was written.
 
     \b
     Example:
@@ -658,8 +662,11 @@ def site_command(root: Path | None, out: Path, base_url: str, lang: str) -> None
     help="Language of the interface and of the names shown first.",
 )
 def serve_command(root: Path | None, port: int, lang: str) -> None:
-    """Build the site and serve it on 127.0.0.1, with content negotiation and a read-only
-    SPARQL 1.1 endpoint at /sparql. Stop with Ctrl-C.
+    """Build the site and serve it on 127.0.0.1, with SPARQL at /sparql.
+
+    IRIs are negotiated as the .htaccess rules do (303 to .ttl, .jsonld, .nt or
+    .html after the Accept header; 404 for IRIs not in the graph). /sparql is a
+    read-only SPARQL 1.1 endpoint over the graph. Stop with Ctrl-C.
 
     \b
     Example:
