@@ -16,6 +16,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 import pytest
@@ -33,6 +34,7 @@ CONFIG = """
 ServerRoot "{root}"
 ServerName 127.0.0.1
 Listen 127.0.0.1:{port}
+Listen 127.0.0.1:{w3id_port}
 PidFile "{root}/apache.pid"
 ErrorLog "{root}/error.log"
 LogLevel warn
@@ -52,6 +54,14 @@ DocumentRoot "{site}"
     AllowOverride All
     Require all granted
 </Directory>
+# A stand-in for w3id.org, with the site's w3id.htaccess as its twinning/.htaccess.
+<VirtualHost 127.0.0.1:{w3id_port}>
+    DocumentRoot "{w3id}"
+    <Directory "{w3id}">
+        AllowOverride All
+        Require all granted
+    </Directory>
+</VirtualHost>
 """
 
 
@@ -70,21 +80,32 @@ def _user_lines() -> str:
 
 
 @pytest.fixture(scope="module")
-def apache(graph: LoadedGraph) -> Iterator[str]:
+def servers(graph: LoadedGraph) -> Iterator[tuple[str, str]]:
+    """(the site's base URL, the w3id.org stand-in's base URL), both on one Apache."""
     if not Path(APACHE).exists():
         raise RuntimeError("apache2 is missing: run .ci/install-browser-and-apache.sh (as root)")
     folder = Path(tempfile.mkdtemp(prefix="twinning-apache-"))
     folder.chmod(0o755)
-    port = free_port()
+    port, w3id_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}/"
     site = folder / "site"
     build_site(graph, site, ROOT, base_url=base)
+    w3id = folder / "w3id"
+    (w3id / "twinning").mkdir(parents=True)
+    shutil.copyfile(site / "w3id.htaccess", w3id / "twinning" / ".htaccess")
     types = "/etc/mime.types" if Path("/etc/mime.types").exists() else "/dev/null"
     config = folder / "httpd.conf"
     config.write_text(
         CONFIG.format(
-            root=folder, port=port, user=_user_lines(), modules=MODULES, types=types, site=site
-        ),  # fmt: skip
+            root=folder,
+            port=port,
+            user=_user_lines(),
+            modules=MODULES,
+            types=types,
+            site=site,
+            w3id_port=w3id_port,
+            w3id=w3id,
+        ),
         encoding="utf-8",
     )
     process = subprocess.Popen(
@@ -105,7 +126,7 @@ def apache(graph: LoadedGraph) -> Iterator[str]:
                     detail += log.read_text() if log.exists() else ""
                     raise RuntimeError(f"apache did not start: {detail}") from err
                 time.sleep(0.1)
-        yield base
+        yield base, f"http://127.0.0.1:{w3id_port}/twinning/"
     finally:
         process.terminate()
         try:
@@ -113,6 +134,11 @@ def apache(graph: LoadedGraph) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def apache(servers: tuple[str, str]) -> str:
+    return servers[0]
 
 
 @pytest.mark.parametrize("media_type", sorted(FORMATS))
@@ -148,3 +174,30 @@ def test_apache_ontology(apache: str) -> None:
 def test_apache_unknown_iri_is_404(apache: str, accept: str) -> None:
     assert request(apache, "/id/region/atlantis", accept=accept)[0] == 404
     assert request(apache, "/id/nothing/here", accept=accept)[0] == 404
+
+
+@pytest.mark.parametrize("media_type", [*sorted(FORMATS), "text/html"])
+def test_w3id_rules_send_our_iris_to_the_host(
+    servers: tuple[str, str], graph: LoadedGraph, media_type: str
+) -> None:
+    site, w3id = servers
+    extension = FORMATS[media_type][0] if media_type in FORMATS else "html"
+    status, headers, _ = request(w3id, "/twinning/id/region/cluj", accept=media_type)
+    assert (status, headers["location"]) == (303, f"{site}id/region/cluj.{extension}")
+    status, headers, body = request(site, f"/id/region/cluj.{extension}", accept=media_type)
+    assert status == 200 and headers["content-type"].split(";")[0] == media_type
+    if media_type in FORMATS:
+        parsed = ox.parse(body, format=FORMATS[media_type][1])
+        assert {ox.Triple(q.subject, q.predicate, q.object) for q in parsed} == own_triples(
+            graph, CLUJ
+        )
+
+
+def test_w3id_rules_for_downloads_and_unknown_iris(servers: tuple[str, str]) -> None:
+    site, w3id = servers
+    status, headers, _ = request(w3id, "/twinning/dist/twinning.ttl")
+    assert (status, headers["location"]) == (302, f"{site}dist/twinning.ttl")
+    assert request(site, "/dist/twinning.ttl")[0] == 200
+    status, headers, _ = request(w3id, "/twinning/id/region/atlantis", accept="text/turtle")
+    assert status == 303
+    assert request(site, urlsplit(headers["location"]).path, accept="text/turtle")[0] == 404

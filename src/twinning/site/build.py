@@ -141,6 +141,7 @@ def write_site(graph: LoadedGraph, folder: Path, root: Path, base_url: str, lang
         shutil.copyfile(package_file("static", name), folder / "static" / name)
     _write(folder / ".htaccess", conneg.htaccess(base_url))
     _write(folder / "nginx.conf", conneg.nginx(base_url))
+    _write(folder / "w3id.htaccess", conneg.w3id_htaccess(base_url))
     return count
 
 

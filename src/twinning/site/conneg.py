@@ -97,3 +97,9 @@ def nginx(base_url: str) -> str:
     """The nginx rules for a site hosted at ``base_url``."""
     template = package_file("conneg", "nginx.conf.template").read_text(encoding="utf-8")
     return Template(template).substitute(base_path=base_path(base_url))
+
+
+def w3id_htaccess(base_url: str) -> str:
+    """The rules for w3id.org's ``twinning/.htaccess``: our IRIs redirected to ``base_url``."""
+    template = package_file("conneg", "w3id.htaccess.template").read_text(encoding="utf-8")
+    return Template(template).substitute(base_url=base_url)
