@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# The system software the site tests drive: headless Chromium with its WebDriver, and Apache
-# for the .htaccess rules. Idempotent: installs only what is missing (needs root).
+# The system software the site tests drive: headless Chromium with its WebDriver, Apache
+# and nginx for the content-negotiation rules. Idempotent: installs only what is missing
+# (needs root).
 set -euo pipefail
 missing=()
-for package in chromium chromium-driver apache2; do
+for package in chromium chromium-driver apache2 nginx; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
         missing+=("$package")
     fi
 done
 if [ "${#missing[@]}" -eq 0 ]; then
-    echo "chromium, chromium-driver and apache2 are installed"
+    echo "chromium, chromium-driver, apache2 and nginx are installed"
     exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive
