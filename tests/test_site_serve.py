@@ -195,3 +195,24 @@ def test_cli_site_writes_the_folder(tmp_path: Path) -> None:
     )
     assert bad.exit_code == 2 and "--base-url" in bad.output
     assert not (tmp_path / "t").exists()
+
+
+def test_serve_on_a_busy_port_is_exit_2() -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        twinning = str(Path(sys.executable).parent / "twinning")
+        result = subprocess.run(
+            [twinning, "serve", "--root", str(ROOT), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}")
+    assert "Traceback" not in result.stderr

@@ -45,16 +45,17 @@ def negotiate(accept: str | None) -> str | None:
         return "html"
     best: tuple[float, int, str] | None = None
     for rank, (extension, media_type) in enumerate(MEDIA_TYPES.items()):
-        quality = _quality(accept, media_type)
-        if quality <= 0:
+        q = quality(accept, media_type)
+        if q <= 0:
             continue
-        candidate = (quality, -rank, extension)
+        candidate = (q, -rank, extension)
         if best is None or candidate > best:
             best = candidate
     return best[2] if best else None
 
 
-def _quality(accept: str, media_type: str) -> float:
+def quality(accept: str, media_type: str) -> float:
+    """The q-value ``accept`` gives ``media_type`` (the most specific range that matches)."""
     main = media_type.split("/")[0]
     found: tuple[int, float] | None = None  # (specificity, q)
     for part in accept.split(","):

@@ -125,17 +125,14 @@ class SiteGraph:
 
     def of_type(self, type_iri: str) -> list[str]:
         """Subjects of a type, sorted by label then IRI."""
-        found = [
-            s
-            for s, p in self.by_subject.items()
-            if ox.NamedNode(type_iri) in p.get(terms.RDF_TYPE, [])
-        ]
+        wanted = ox.NamedNode(type_iri)
+        found = [s for s, p in self.by_subject.items() if wanted in p.get(terms.RDF_TYPE, [])]
         return sorted(found, key=lambda s: (self.label(s).casefold(), s))
 
     def page_subjects(self) -> list[str]:
         """Every subject that gets a page of its own: ours, outside the ontology namespace."""
-        return sorted(s for s in self.by_subject if page_path(s) and "#" not in s
-                      and s != ONTOLOGY_IRI)  # fmt: skip
+        found = [s for s in self.by_subject if page_path(s) and "#" not in s]
+        return sorted(s for s in found if s != ONTOLOGY_IRI)
 
     def all_our_iris(self) -> set[str]:
         """Every IRI of ours in the graph, as subject or object (the link checker's list)."""

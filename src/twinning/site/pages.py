@@ -15,7 +15,16 @@ import pyoxigraph as ox
 
 from .. import jsonld, rdfio, terms
 from .conneg import MEDIA_TYPES
-from .model import NAME_PREDICATES, ONTOLOGY_IRI, SiteGraph, href, local_name, page_path
+from .model import (
+    LABEL_PREDICATES,
+    NAME_PREDICATES,
+    ONTOLOGY_IRI,
+    SiteGraph,
+    href,
+    local_name,
+    page_path,
+    pick_language,
+)
 
 P = terms.PREFIXES
 PROVENANCE = [
@@ -177,8 +186,6 @@ def resource_view(graph: SiteGraph, iri: str, path: str, base_url: str) -> Resou
 
 
 def _title_literal(graph: SiteGraph, iri: str) -> ox.Literal | None:
-    from .model import LABEL_PREDICATES, pick_language
-
     facts = graph.by_subject.get(iri, {})
     for predicate in LABEL_PREDICATES:
         literals = [o for o in facts.get(predicate, []) if isinstance(o, ox.Literal)]
@@ -218,8 +225,6 @@ def schema_org(graph: SiteGraph, iri: str, url: str) -> str:
     for predicate in (P["dcterms"] + "description", P["schema"] + "description"):
         literals = [o for o in facts.get(predicate, []) if isinstance(o, ox.Literal)]
         if literals:
-            from .model import pick_language
-
             node["description"] = pick_language(literals, graph.lang).value
             break
     for geo in facts.get(P["schema"] + "geo", []):

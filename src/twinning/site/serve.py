@@ -44,9 +44,9 @@ def _pick(accept: str | None, offered: list[str]) -> str | None:
         return offered[0]
     best: tuple[float, int, str] | None = None
     for rank, media_type in enumerate(offered):
-        quality = conneg._quality(accept, media_type)
-        if quality > 0 and (best is None or (quality, -rank) > best[:2]):
-            best = (quality, -rank, media_type)
+        q = conneg.quality(accept, media_type)
+        if q > 0 and (best is None or (q, -rank) > best[:2]):
+            best = (q, -rank, media_type)
     return best[2] if best else None
 
 
