@@ -126,3 +126,24 @@ def test_ontology_page(browser: tuple[Any, str]) -> None:
     assert "agreement" in section.text.lower()
     assert "acord" in driver.find_element("tag name", "main").text
     _check_clean(driver, base)
+
+
+@pytest.mark.parametrize("path", ["", "id/region/cluj", "id/agreement/cluj-veneto-joint-declaration",
+                                  "ontology"])  # fmt: skip
+def test_readable_on_a_phone(browser: tuple[Any, str], path: str) -> None:
+    """At a phone's width nothing runs off the side: no horizontal scrolling."""
+    driver, base = browser
+    driver.set_window_size(390, 844)
+    try:
+        driver.get(base + path)
+        name = path.replace("/", "-") or "home"
+        driver.save_screenshot(str(ARTEFACTS / f"phone-{name}.png"))
+        overflow = driver.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+        font = driver.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)")
+        assert font >= 16
+    finally:
+        driver.set_window_size(1280, 1000)
+    _check_clean(driver, base)
