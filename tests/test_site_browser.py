@@ -54,7 +54,7 @@ def test_home_page_shows_map_network_timeline(browser: tuple[Any, str]) -> None:
     lines = _count(driver, "#map-svg path.partnership")
     assert lines >= 38
     caption = driver.find_element("css selector", "#map + figure figcaption, figure figcaption")
-    assert f"{lines} partnership lines" in caption.text
+    assert f"Regions on the map: 45; partnership lines: {lines}." in caption.text
     assert _count(driver, "#map-svg path.country") > 20
     map_box = driver.find_element("id", "map-svg").rect
     assert map_box["width"] > 500 and map_box["height"] > 200  # drawn, not collapsed

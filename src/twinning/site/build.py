@@ -195,13 +195,19 @@ def _home(site: SiteGraph, env: jinja2.Environment, texts: dict[str, str], lang:
         main = (ours or types or [""])[0]
         groups[main].append(iri)
     index = []
-    for type_iri in sorted(groups, key=lambda t: (t not in COUNTED, site.label(t).casefold(), t)):
+
+    def group_label(type_iri: str) -> str:
+        if type_iri in COUNTED:
+            return texts["count_" + local_name(type_iri)]
+        return site.label(type_iri) if type_iri else "?"
+
+    for type_iri in sorted(groups, key=lambda t: (t not in COUNTED, group_label(t).casefold(), t)):
         items = sorted(groups[type_iri], key=lambda s: (site.label(s).casefold(), s))
-        label = site.label(type_iri) if type_iri else "?"
+        label = group_label(type_iri)
         anchor = "group-" + (local_name(type_iri) if type_iri else "other")
         index.append((label, anchor, [(site.label(s), links[s]) for s in items]))
     counts = [
-        (site.label(cls), len(groups.get(cls, [])), "group-" + local_name(cls))
+        (group_label(cls), len(groups.get(cls, [])), "group-" + local_name(cls))
         for cls in COUNTED
         if groups.get(cls)
     ]
