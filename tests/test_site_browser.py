@@ -128,8 +128,10 @@ def test_ontology_page(browser: tuple[Any, str]) -> None:
     _check_clean(driver, base)
 
 
-@pytest.mark.parametrize("path", ["", "id/region/cluj", "id/agreement/cluj-veneto-joint-declaration",
-                                  "ontology"])  # fmt: skip
+PHONE_PAGES = ["", "id/region/cluj", "id/agreement/cluj-veneto-joint-declaration", "ontology"]
+
+
+@pytest.mark.parametrize("path", PHONE_PAGES)
 def test_readable_on_a_phone(browser: tuple[Any, str], path: str) -> None:
     """At a phone's width nothing runs off the side: no horizontal scrolling."""
     driver, base = browser
