@@ -244,18 +244,44 @@ def schema_org(graph: SiteGraph, iri: str, url: str) -> str:
 
 
 class JsonLdWriter:
-    """``jsonld.write``'s document shape, with the inline context serialized once, not per file."""
+    """``jsonld.write``'s document shape, with an inline context cut to what the document uses.
+
+    The shipped context is several times larger than one resource's description, so each
+    file keeps only the terms and prefixes its nodes use (a superset: any string that starts
+    with a known prefix keeps that prefix). Still self-contained: no remote context to fetch.
+    """
 
     def __init__(self, context: jsonld.Context):
         self.context = context
-        text = json.dumps(context.document["@context"], ensure_ascii=False, indent=2)
-        self.head = '{\n  "@context": ' + text.replace("\n", "\n  ") + ',\n  "@graph": ['
+        self.entries: dict[str, Any] = context.document["@context"]
+        self.prefixes = set(context.prefixes)
+
+    def _used(self, value: Any, found: set[str]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self._used(key, found)
+                self._used(item, found)
+        elif isinstance(value, list):
+            for item in value:
+                self._used(item, found)
+        elif isinstance(value, str):
+            if value in self.entries:
+                found.add(value)
+            prefix = value.split(":", 1)[0]
+            if prefix in self.prefixes:
+                found.add(prefix)
 
     def write(self, triples: list[ox.Triple]) -> str:
-        nodes = jsonld.node_objects(self.context, triples)
+        nodes = list(jsonld.node_objects(self.context, triples))
+        found: set[str] = set()
+        self._used(nodes, found)
+        for name in list(found):  # the prefixes a kept term's definition relies on
+            self._used(self.entries[name], found)
+        kept = {name: value for name, value in self.entries.items() if name in found}
+        text = json.dumps(kept, ensure_ascii=False, indent=2).replace("\n", "\n  ")
         texts = [json.dumps(node, ensure_ascii=False) for node in nodes]
         body = "".join(f"{',' if i else ''}\n    {text}" for i, text in enumerate(texts))
-        return self.head + body + "\n  ]\n}\n"
+        return '{\n  "@context": ' + text + ',\n  "@graph": [' + body + "\n  ]\n}\n"
 
 
 def resource_files(triples: list[ox.Triple], writer: JsonLdWriter) -> dict[str, str]:
