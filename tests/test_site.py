@@ -275,3 +275,23 @@ def test_build_is_fast(tmp_path: Path, graph: LoadedGraph) -> None:
     started = time.process_time()
     build_site(graph, tmp_path / "site", ROOT)
     assert time.process_time() - started < 3.0
+
+
+def test_the_catalogues_resources_have_pages(site: Path) -> None:
+    """The DCAT catalogue's own IRIs (catalog, dataset, distributions) resolve as well."""
+    triples = list(ox.parse(path=str(site / "dist" / "catalog.ttl"), format=ox.RdfFormat.TURTLE))
+    ours: dict[str, set[ox.Triple]] = {}
+    for quad in triples:
+        for term in (quad.subject, quad.object):
+            if isinstance(term, ox.NamedNode) and term.value.startswith(BASE + "id/"):
+                ours.setdefault(term.value, set())
+        if isinstance(quad.subject, ox.NamedNode) and quad.subject.value in ours:
+            ours[quad.subject.value].add(ox.Triple(quad.subject, quad.predicate, quad.object))
+    assert BASE + "id/dataset/twinning" in ours
+    for iri, expected in sorted(ours.items()):
+        path = page_path(iri)
+        assert path is not None and (site / f"{path}.html").is_file(), iri
+        if expected:
+            parsed = ox.parse(path=str(site / f"{path}.ttl"), format=ox.RdfFormat.TURTLE)
+            found = {ox.Triple(q.subject, q.predicate, q.object) for q in parsed}
+            assert expected <= found, iri

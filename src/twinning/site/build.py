@@ -19,13 +19,23 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import pyoxigraph as ox
 
-from .. import catalog, jsonld, terms
+from .. import catalog, jsonld, rdfio, terms
 from ..errors import CannotRun
 from ..export import CATALOG_JSONLD, CATALOG_TTL, DATA_FILES, export
 from ..load import LoadedGraph
 from . import conneg, geomap, network, ontology, pages, timeline
-from .model import ONTOLOGY_IRI, SiteGraph, href, local_name, package_file, page_path, root_prefix
+from .model import (
+    BASE,
+    ONTOLOGY_IRI,
+    SiteGraph,
+    href,
+    local_name,
+    package_file,
+    page_path,
+    root_prefix,
+)
 
 LANGUAGES = ("en", "ro", "cs")
 DEFAULT_BASE_URL = "https://w3id.org/twinning/"
@@ -116,6 +126,12 @@ def write_site(graph: LoadedGraph, folder: Path, root: Path, base_url: str, lang
     options = catalog.CatalogOptions(base_url=base_url + "dist/")
     export(graph, folder / "dist", root, options)
     site = SiteGraph.read(graph.store, lang)
+    # The catalogue's own resources (catalog, dataset, distributions...) get pages too.
+    site.add(
+        t
+        for t in rdfio.parse_file(folder / "dist" / CATALOG_TTL)
+        if isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(f"{BASE}id/")
+    )
     writer = pages.JsonLdWriter(jsonld.Context.load(root / "ontology" / "context.jsonld"))
     env = environment()
     texts = messages(lang)

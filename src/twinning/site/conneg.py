@@ -9,7 +9,6 @@ for Apache (``.htaccess``, the way w3id.org redirects) and nginx, from the templ
 
 from __future__ import annotations
 
-import re
 from string import Template
 from urllib.parse import urlsplit
 
@@ -32,8 +31,6 @@ OTHER_TYPES = {
     ".txt": "text/plain",
     ".conf": "text/plain",
 }
-# The paths that name things rather than documents: everything under id/, and the ontology.
-IRI_PATH = re.compile(r"^(id/.+|ontology(?:/[^/.]+(?:\.\d+)*)?)$")
 
 
 def negotiate(accept: str | None) -> str | None:

@@ -7,7 +7,9 @@ place, in the language the site is built in.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,6 +20,8 @@ import pyoxigraph as ox
 from .. import terms
 
 BASE = "https://w3id.org/twinning/"
+# The site paths that name things (answered by content negotiation): id/..., the ontology.
+IRI_PATH = re.compile(r"^(id/.+|ontology(?:/\d+(?:\.\d+)*)?)$")
 ONTOLOGY_IRI = BASE + "ontology"
 
 P = terms.PREFIXES
@@ -57,7 +61,9 @@ def page_path(iri: str) -> str | None:
     if not iri.startswith(BASE):
         return None
     local = iri[len(BASE) :].split("#", 1)[0]
-    if not local or local.endswith("/") or ".." in local.split("/"):
+    if not local.startswith(("id/", "ontology")) or not IRI_PATH.match(local):
+        return None
+    if local.endswith("/") or ".." in local.split("/"):
         return None
     return local
 
@@ -84,28 +90,38 @@ class SiteGraph:
     lang: str
     by_subject: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     inbound: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    triples_of: dict[str, list[ox.Triple]] = field(default_factory=dict)
+    triples_of: dict[str, set[ox.Triple]] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, store: ox.Store, lang: str) -> SiteGraph:
         graph = cls(store=store, lang=lang)
+        quads = store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        graph.add(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        return graph
+
+    def add(self, triples: Iterable[ox.Triple]) -> None:
+        """Take in triples (the store's, then the catalogue's), refreshing the labels."""
         by_subject: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        inbound: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        triples_of: dict[str, list[ox.Triple]] = defaultdict(list)
-        for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-            subject, predicate, obj = quad.subject, quad.predicate, quad.object
-            if not isinstance(subject, ox.NamedNode):
+        for known, predicates in self.by_subject.items():
+            for name, objects in predicates.items():
+                by_subject[known][name] = list(objects)
+        inbound: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for target, links in self.inbound.items():
+            inbound[target].update(links)
+        triples_of: dict[str, set[ox.Triple]] = defaultdict(set, self.triples_of)
+        for triple in triples:
+            subject, predicate, obj = triple.subject, triple.predicate, triple.object
+            if not isinstance(subject, ox.NamedNode) or triple in triples_of[subject.value]:
                 continue
             by_subject[subject.value][predicate.value].append(obj)
-            triples_of[subject.value].append(ox.Triple(subject, predicate, obj))
+            triples_of[subject.value].add(triple)
             if isinstance(obj, ox.NamedNode):
-                inbound[obj.value].append((predicate.value, subject.value))
-        graph.by_subject = {s: dict(p) for s, p in by_subject.items()}
-        graph.inbound = {o: sorted(set(links)) for o, links in inbound.items()}
-        graph.triples_of = dict(triples_of)
-        graph.labels = {s: graph._choose_label(s) for s in graph.by_subject}
-        return graph
+                inbound[obj.value].add((predicate.value, subject.value))
+        self.by_subject = {s: dict(p) for s, p in by_subject.items()}
+        self.inbound = {o: sorted(links) for o, links in inbound.items()}
+        self.triples_of = dict(triples_of)
+        self.labels = {s: self._choose_label(s) for s in self.by_subject}
 
     def _choose_label(self, iri: str) -> str:
         facts = self.by_subject.get(iri, {})

@@ -8,6 +8,7 @@ whose subject it is, with their w3id IRIs) as Turtle, N-Triples and JSON-LD.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ import pyoxigraph as ox
 from .. import jsonld, rdfio, terms
 from .conneg import MEDIA_TYPES
 from .model import (
+    BASE,
     LABEL_PREDICATES,
     NAME_PREDICATES,
     ONTOLOGY_IRI,
@@ -24,6 +26,7 @@ from .model import (
     local_name,
     page_path,
     pick_language,
+    root_prefix,
 )
 
 P = terms.PREFIXES
@@ -97,6 +100,8 @@ class Linker:
     def link(self, iri: str) -> str | None:
         path = page_path(iri)
         if path is None:
+            if iri.startswith(BASE):  # one of our documents, such as dist/twinning.ttl
+                return root_prefix(self.page) + (iri[len(BASE) :] or "index.html")
             if iri.startswith(terms.WD):
                 return WIKIDATA_PAGE + iri[len(terms.WD) :]
             return iri if iri.startswith(("http://", "https://")) else None
@@ -106,7 +111,7 @@ class Linker:
     def value(self, term: Any) -> Value:
         if isinstance(term, ox.NamedNode):
             iri = term.value
-            ours = page_path(iri) is not None
+            ours = iri.startswith(BASE)
             text = self.graph.label(iri) if iri in self.graph.by_subject else None
             if text is None:
                 text = self.compactor.iri(iri).strip("<>")
@@ -284,7 +289,7 @@ class JsonLdWriter:
         return '{\n  "@context": ' + text + ',\n  "@graph": [' + body + "\n  ]\n}\n"
 
 
-def resource_files(triples: list[ox.Triple], writer: JsonLdWriter) -> dict[str, str]:
+def resource_files(triples: Iterable[ox.Triple], writer: JsonLdWriter) -> dict[str, str]:
     """The resource's own triples as Turtle, N-Triples and JSON-LD (extension -> text)."""
     ordered = sorted(
         set(triples),

@@ -23,6 +23,7 @@ from ..errors import CannotRun
 from ..load import load_project
 from . import conneg
 from .build import build_site
+from .model import IRI_PATH
 
 RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
@@ -111,7 +112,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         if target.is_file():
             self._file(target, head)
             return
-        if conneg.IRI_PATH.match(relative) and (self.site / f"{relative}.html").is_file():
+        if IRI_PATH.match(relative) and (self.site / f"{relative}.html").is_file():
             extension = conneg.negotiate(self.headers.get("Accept"))
             if extension is None:
                 self._text(HTTPStatus.NOT_ACCEPTABLE, "offered: " + ", ".join(
