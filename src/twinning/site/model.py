@@ -32,9 +32,9 @@ LABEL_PREDICATES = [
     P["schema"] + "name",
     P["dcterms"] + "title",
     P["foaf"] + "name",
-    terms.NAME_IN_SOURCE,
 ]
-NAME_PREDICATES = set(LABEL_PREDICATES) | {P["skos"] + "altLabel"}
+# Shown under "Names" too (tw:nameInSource is no label: on an address it is the country).
+NAME_PREDICATES = set(LABEL_PREDICATES) | {P["skos"] + "altLabel", terms.NAME_IN_SOURCE}
 LAT = P["schema"] + "latitude"
 LON = P["schema"] + "longitude"
 
@@ -122,6 +122,9 @@ class SiteGraph:
         self.inbound = {o: sorted(links) for o, links in inbound.items()}
         self.triples_of = dict(triples_of)
         self.labels = {s: self._choose_label(s) for s in self.by_subject}
+        for iri in self.by_subject:  # resources without a name: say what they are
+            if self.labels[iri] == local_name(iri):
+                self.labels[iri] = self._composed_label(iri) or self.labels[iri]
 
     def _choose_label(self, iri: str) -> str:
         facts = self.by_subject.get(iri, {})
@@ -132,6 +135,35 @@ class SiteGraph:
         if LAT in facts and LON in facts:
             return f"{facts[LAT][0].value}, {facts[LON][0].value}"
         return local_name(iri)
+
+    def _composed_label(self, iri: str) -> str | None:
+        """A name made of the resource's own facts, for signatures, events, memberships."""
+        facts = self.by_subject.get(iri, {})
+
+        def first(predicate: str) -> Any:
+            values = sorted(facts.get(predicate, []), key=lambda t: str(t))
+            return values[0] if values else None
+
+        def text(predicate: str) -> str | None:
+            literals = [o for o in facts.get(predicate, []) if isinstance(o, ox.Literal)]
+            return pick_language(literals, self.lang).value if literals else None
+
+        signatory = first(terms.tw("signatory"))
+        if signatory is not None:
+            return self.labels.get(signatory.value, local_name(signatory.value))
+        member, organisation = first(P["org"] + "member"), first(P["org"] + "organization")
+        if member is not None and organisation is not None:
+            return f"{self.labels.get(member.value)} – {self.labels.get(organisation.value)}"
+        street = text(P["schema"] + "streetAddress")
+        if street:
+            return ", ".join(x for x in (street, text(P["schema"] + "addressLocality")) if x)
+        description = text(P["schema"] + "description") or text(P["dcterms"] + "description")
+        if description:
+            short = description if len(description) <= 70 else description[:70].rsplit(" ", 1)[0]
+            short += "" if short == description else " …"
+            date = text(P["schema"] + "startDate")
+            return f"{date}: {short}" if date else short
+        return None
 
     def label(self, iri: str) -> str:
         return self.labels.get(iri) or local_name(iri)
