@@ -97,6 +97,8 @@ def test_region_page_shows_its_facts(browser: tuple[Any, str]) -> None:
     body = driver.find_element("tag name", "main").text
     for fact in ("RO-CJ", "Județul Cluj", "Q182624", "Cluj County Council"):
         assert fact in body
+    partners = driver.find_element("css selector", "ul.partners").text
+    assert "Veneto" in partners and "South Jeolla Province" in partners
     wikidata = driver.find_element("css selector", "p.wikidata a")
     assert wikidata.get_attribute("href") == "https://www.wikidata.org/wiki/Q182624"
     _check_clean(driver, base)

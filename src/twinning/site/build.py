@@ -138,10 +138,16 @@ def write_site(graph: LoadedGraph, folder: Path, root: Path, base_url: str, lang
     count = 0
 
     resource_template = env.get_template("resource.html")
+    partners: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    for line in geomap.partnerships(site):
+        partners[line.a].append((line.b, line.agreements))
+        partners[line.b].append((line.a, line.agreements))
+    for found in partners.values():
+        found.sort(key=lambda item: (site.label(item[0]).casefold(), item[0]))
     for iri in site.page_subjects():
         path = page_path(iri)
         assert path is not None
-        view = pages.resource_view(site, iri, path, base_url)
+        view = pages.resource_view(site, iri, path, base_url, partners)
         page = f"{path}.html"
         html = resource_template.render(view=view, t=texts, lang=lang, root=root_prefix(page))
         _write(folder / page, html)

@@ -134,7 +134,15 @@ def _sorted_values(linker: Linker, objects: list[Any]) -> list[Value]:
     return [linker.value(o) for o in sorted(set(objects), key=rdfio.term_sort_key)]
 
 
-def resource_view(graph: SiteGraph, iri: str, path: str, base_url: str) -> ResourceView:
+def resource_view(
+    graph: SiteGraph,
+    iri: str,
+    path: str,
+    base_url: str,
+    partners: dict[str, list[tuple[str, tuple[str, ...]]]] | None = None,
+) -> ResourceView:
+    """The view of one resource; ``partners`` maps a region to its partners and their
+    agreements (from the map's partnerships), shown on region pages."""
     page = f"{path}.html"
     linker = Linker(graph, page)
     facts_by_predicate = graph.by_subject.get(iri, {})
@@ -187,6 +195,15 @@ def resource_view(graph: SiteGraph, iri: str, path: str, base_url: str) -> Resou
         wikidata=wikidata,
         files=files,
         schema_org=schema_org(graph, iri, base_url + page),
+        extra={
+            "partners": [
+                (
+                    linker.value(ox.NamedNode(partner)),
+                    [linker.value(ox.NamedNode(a)) for a in agreements],
+                )
+                for partner, agreements in (partners or {}).get(iri, [])
+            ]
+        },
     )
 
 
