@@ -295,3 +295,26 @@ def test_the_catalogues_resources_have_pages(site: Path) -> None:
             parsed = ox.parse(path=str(site / f"{path}.ttl"), format=ox.RdfFormat.TURTLE)
             found = {ox.Triple(q.subject, q.predicate, q.object) for q in parsed}
             assert expected <= found, iri
+
+
+def test_an_iri_only_pointed_at_still_gets_a_page(tmp_path: Path) -> None:
+    from twinning.load import load_project
+
+    data = tmp_path / "one.ttl"
+    data.write_text(
+        "@prefix tw: <https://w3id.org/twinning/ontology#> .\n"
+        "@prefix region: <https://w3id.org/twinning/id/region/> .\n"
+        "<https://w3id.org/twinning/id/agreement/a-b> a tw:Agreement ;\n"
+        "    tw:party region:a, region:described-nowhere .\n"
+        'region:a a tw:Region ; <http://www.w3.org/2004/02/skos/core#prefLabel> "A"@en .\n',
+        encoding="utf-8",
+    )
+    graph = load_project(ROOT, data=[data])
+    out = tmp_path / "site"
+    build_site(graph, out, ROOT)
+    page = (out / "id" / "region" / "described-nowhere.html").read_text(encoding="utf-8")
+    assert "../../id/agreement/a-b.html" in page  # what refers to it
+    turtle = out / "id" / "region" / "described-nowhere.ttl"
+    assert list(ox.parse(path=str(turtle), format=ox.RdfFormat.TURTLE)) == []
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert home.count('<circle class="region"') == 0  # no points: nothing to place

@@ -151,7 +151,9 @@ def write_site(graph: LoadedGraph, folder: Path, root: Path, base_url: str, lang
         page = f"{path}.html"
         html = resource_template.render(view=view, t=texts, lang=lang, root=root_prefix(page))
         _write(folder / page, html)
-        for extension, text in pages.resource_files(site.triples_of[iri], writer).items():
+        for extension, text in pages.resource_files(
+            site.triples_of.get(iri, set()), writer
+        ).items():
             _write(folder / f"{path}.{extension}", text)
         count += 1
 
