@@ -1,9 +1,10 @@
 """The network of regions and agreements: a force-directed layout computed at build time.
 
-Nodes are regions and agreements, edges join each agreement to its parties. The layout is
-Fruchterman–Reingold with a fixed seed, repulsion computed only between nodes in neighbouring
-grid cells (so it stays near-linear on ten thousand agreements), and coordinates rounded:
-the same data gives the same picture, byte for byte.
+Nodes are regions and agreements, edges join each agreement to its parties. The regions are
+laid out by Fruchterman–Reingold with a fixed seed, repulsion computed only between nodes in
+neighbouring grid cells (so it stays near-linear on ten thousand agreements), and coordinates
+rounded: the same data gives the same picture, byte for byte. Agreements sit between their
+parties.
 """
 
 from __future__ import annotations
@@ -113,20 +114,55 @@ def layout(
 
 
 def build(graph: SiteGraph) -> Network:
+    """Regions placed by the force layout (joined when they share an agreement); each
+    agreement then sits at the centre of its parties, several between the same parties
+    spread across the line that joins them. A third of the nodes to lay out, same picture."""
     rows = select(graph.store, "parties")
-    agreements = sorted({r["agreement"].value for r in rows})
+    parties: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        parties[row["agreement"].value].append(row["region"].value)
+    agreements = sorted(parties)
     regions = sorted(set(graph.of_type(terms.REGION)) | {r["region"].value for r in rows})
-    names = regions + agreements
-    index = {name: i for i, name in enumerate(names)}
-    pairs = sorted({(index[r["agreement"].value], index[r["region"].value]) for r in rows})
-    degree: dict[int, int] = defaultdict(int)
-    for a, b in pairs:
-        degree[a] += 1
-        degree[b] += 1
-    positions = layout(names, pairs)
-    region_set = set(regions)
-    nodes = [
-        Node(name, graph.label(name), name in region_set, x, y, degree[i])
-        for i, (name, (x, y)) in enumerate(zip(names, positions, strict=True))
-    ]
-    return Network(SIZE, nodes, [(nodes[a], nodes[b]) for a, b in pairs])
+    index = {name: i for i, name in enumerate(regions)}
+    links = sorted(
+        {
+            (index[a], index[b])
+            for members in parties.values()
+            for a in members
+            for b in members
+            if a < b
+        }
+    )
+    positions = layout(regions, links)
+    degree: dict[str, int] = defaultdict(int)
+    for members in parties.values():
+        for member in members:
+            degree[member] += 1
+    region_nodes = {
+        name: Node(name, graph.label(name), True, x, y, degree[name])
+        for name, (x, y) in zip(regions, positions, strict=True)
+    }
+    seen: dict[tuple[str, ...], int] = defaultdict(int)
+    nodes = list(region_nodes.values())
+    edges: list[tuple[Node, Node]] = []
+    for agreement in agreements:
+        members = sorted(set(parties[agreement]))
+        key = tuple(members)
+        rank = seen[key]
+        seen[key] += 1
+        xs = [region_nodes[m].x for m in members]
+        ys = [region_nodes[m].y for m in members]
+        cx, cy = sum(xs) / len(xs), sum(ys) / len(ys)
+        # The 2nd, 3rd... agreement between the same parties: alternately either side.
+        offset = ((rank + 1) // 2) * (1 if rank % 2 else -1) * 9.0
+        if len(members) == 2:
+            dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+            length = math.hypot(dx, dy) or 1.0
+            cx, cy = cx - dy / length * offset, cy + dx / length * offset
+        else:
+            cx, cy = cx + offset, cy + offset
+        node = Node(agreement, graph.label(agreement), False, round(cx, 1), round(cy, 1),
+                    len(members))  # fmt: skip
+        nodes.append(node)
+        edges.extend((node, region_nodes[m]) for m in members)
+    return Network(SIZE, nodes, edges)
