@@ -7,6 +7,7 @@ whose subject it is, with their w3id IRIs) as Turtle, N-Triples and JSON-LD.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -89,13 +90,21 @@ class ResourceView:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+_COMPACTOR = rdfio.Compactor(terms.PREFIXES)
+
+
+@functools.lru_cache(maxsize=100_000)
+def compact(iri: str) -> str:
+    """``region:cluj`` for an IRI (or ``<iri>``), remembered: pages repeat the same IRIs."""
+    return _COMPACTOR.iri(iri)
+
+
 class Linker:
     """Turns terms into displayed values and links, relative to the page being written."""
 
     def __init__(self, graph: SiteGraph, page: str):
         self.graph = graph
         self.page = page  # site file of the page, e.g. id/region/cluj.html
-        self.compactor = rdfio.Compactor(terms.PREFIXES)
 
     def link(self, iri: str) -> str | None:
         path = page_path(iri)
@@ -114,20 +123,20 @@ class Linker:
             ours = iri.startswith(BASE)
             text = self.graph.label(iri) if iri in self.graph.by_subject else None
             if text is None:
-                text = self.compactor.iri(iri).strip("<>")
-            return Value(text, self.link(iri), external=not ours, note=self.compactor.iri(iri))
+                text = compact(iri).strip("<>")
+            return Value(text, self.link(iri), external=not ours, note=compact(iri))
         if isinstance(term, ox.Literal):
             datatype = term.datatype.value
             note = ""
             if not term.language and datatype != terms.XSD + "string":
-                note = self.compactor.iri(datatype)
+                note = compact(datatype)
             return Value(term.value, lang=term.language or None, note=note)
         return Value(str(term))
 
     def predicate(self, iri: str) -> tuple[str, str | None]:
         if iri.startswith(terms.ONTOLOGY):
             return self.graph.label(iri), self.link(iri)
-        return self.compactor.iri(iri).strip("<>"), None
+        return compact(iri).strip("<>"), None
 
 
 def _sorted_values(linker: Linker, objects: list[Any]) -> list[Value]:
