@@ -318,3 +318,18 @@ def test_an_iri_only_pointed_at_still_gets_a_page(tmp_path: Path) -> None:
     assert list(ox.parse(path=str(turtle), format=ox.RdfFormat.TURTLE)) == []
     home = (out / "index.html").read_text(encoding="utf-8")
     assert home.count('<circle class="region"') == 0  # no points: nothing to place
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_site(tmp_path: Path, graph: LoadedGraph) -> None:
+    from twinning.errors import CannotRun
+
+    precious = tmp_path / "notes"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work", encoding="utf-8")
+    with pytest.raises(CannotRun, match="not empty"):
+        build_site(graph, precious, ROOT)
+    assert (precious / "thesis.txt").read_text(encoding="utf-8") == "years of work"
+    with pytest.raises(CannotRun, match="holds the project"):
+        build_site(graph, ROOT, ROOT)
+    build_site(graph, tmp_path / "site", ROOT)
+    build_site(graph, tmp_path / "site", ROOT)  # its own site it replaces

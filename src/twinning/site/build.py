@@ -38,6 +38,8 @@ from .model import (
 )
 
 LANGUAGES = ("en", "ro", "cs")
+# Written into every site, so a rebuild knows the folder it replaces is a site of ours.
+SITE_MARK = ".twinning-site"
 DEFAULT_BASE_URL = "https://w3id.org/twinning/"
 P = terms.PREFIXES
 # The classes counted on the home page, in this order.
@@ -90,6 +92,7 @@ def build_site(
     if not base_url.endswith("/"):
         base_url += "/"
     out = out.resolve()
+    _check_target(out, root.resolve())
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     # mkdtemp makes a private folder; a web server's user must be able to read the site.
@@ -103,6 +106,19 @@ def build_site(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return SiteSummary(out=out, pages=count, files=files)
+
+
+def _check_target(out: Path, root: Path) -> None:
+    """The site replaces ``out`` as a whole: refuse a folder that is not a site of ours."""
+    if out == root or out in root.parents:
+        raise CannotRun(f"--out {out} holds the project: choose a folder of its own, e.g. site/")
+    if out.exists() and not out.is_dir():
+        raise CannotRun(f"--out {out} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARK).is_file():
+        raise CannotRun(
+            f"--out {out} is not empty and was not written by `twinning site`: it would be "
+            "replaced as a whole; choose another folder or empty it"
+        )
 
 
 def _swap(staging: Path, out: Path) -> None:
@@ -166,6 +182,7 @@ def write_site(graph: LoadedGraph, folder: Path, root: Path, base_url: str, lang
     _write(folder / ".htaccess", conneg.htaccess(base_url))
     _write(folder / "nginx.conf", conneg.nginx(base_url))
     _write(folder / "w3id.htaccess", conneg.w3id_htaccess(base_url))
+    _write(folder / SITE_MARK, "Written by `twinning site`; the folder is replaced on rebuild.\n")
     return count
 
 
