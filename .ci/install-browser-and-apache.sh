@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The system software the site tests drive: headless Chromium with its WebDriver, Apache
-# and nginx for the content-negotiation rules, Java for the HTML checker. Idempotent: installs only what is missing
-# (needs root).
+# and nginx for the content-negotiation rules, Java for the HTML checker.
+# Idempotent: installs only what is missing (needs root).
 set -euo pipefail
 missing=()
 for package in chromium chromium-driver apache2 nginx; do
