@@ -17,6 +17,7 @@ import html5lib
 import pyoxigraph as ox
 import pytest
 
+from twinning import terms
 from twinning.load import LoadedGraph
 from twinning.site.build import build_site
 from twinning.site.model import BASE, page_path
@@ -360,3 +361,19 @@ def test_nu_validator_reports_no_errors(site: Path, tmp_path: Path) -> None:
     result = _vnu("--errors-only", "--skip-non-html", str(site))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No errors found" in result.stdout + result.stderr
+
+
+def test_timeline_counts_every_dated_instrument(site: Path, graph: LoadedGraph) -> None:
+    """The chart's table adds up to the instruments with a date; the rest are counted apart."""
+    import re
+
+    text = (site / "index.html").read_text(encoding="utf-8")
+    table = text.split('<table class="timeline-table">', 1)[1].split("</table>", 1)[0]
+    counts = [int(n) for n in re.findall(r"<td>(\d+)</td></tr>", table)]
+    undated = int(re.search(r"Instruments without any date in the sources: (\d+)", text)[1])
+    typed = graph.store.quads_for_pattern(
+        None, ox.NamedNode(terms.RDF_TYPE), ox.NamedNode(terms.AGREEMENT)
+    )
+    assert sum(counts) + undated == len(list(typed))
+    assert undated < sum(counts) + undated
+    assert text.count('<rect class="bar"') == len(counts)
