@@ -792,3 +792,80 @@ def catalog_score(
         click.echo(json.dumps(mqa.as_dict(scores), indent=2, ensure_ascii=False))
     else:
         click.echo(mqa.render(scores), nl=False)
+
+
+# ----------------------------------------------------------------------------- the website
+# `twinning site` and `twinning serve` (issue 12): every IRI of the graph gets a page.
+
+
+@main.command("site")
+@root_option
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Folder to write the site into (replaced as a whole).",
+)
+@click.option(
+    "--base-url",
+    default="https://w3id.org/twinning/",
+    show_default=True,
+    help="Where the site will be hosted: prefix of the catalogue's download links and of the "
+    "content-negotiation rules.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ro", "cs"]),
+    default="en",
+    show_default=True,
+    help="Language of the interface and of the names shown first.",
+)
+def site_command(root: Path | None, out: Path, base_url: str, lang: str) -> None:
+    """Write the static website of the graph: a page for every IRI.
+
+    The home page has a map, a network and a timeline; beside each page go the
+    resource's Turtle, N-Triples and JSON-LD; the ontology is documented at
+    ontology.html; dist/ holds the export and the DCAT catalogue; .htaccess and
+    nginx.conf hold the content negotiation rules. The folder is replaced as a
+    whole, only when every file was written.
+
+    \b
+    Example:
+        twinning site --out site --base-url https://example.org/twinning/
+    """
+    from .load import load_project
+    from .site.build import build_site
+
+    project = _root(root)
+    summary = build_site(load_project(project), out, project, base_url=base_url, lang=lang)
+    click.echo(f"wrote {summary.out} ({summary.pages} pages, {summary.files} files)")
+
+
+@main.command("serve")
+@root_option
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ro", "cs"]),
+    default="en",
+    show_default=True,
+    help="Language of the interface and of the names shown first.",
+)
+def serve_command(root: Path | None, port: int, lang: str) -> None:
+    """Build the site and serve it on 127.0.0.1, with SPARQL at /sparql.
+
+    IRIs are negotiated as the .htaccess rules do (303 to .ttl, .jsonld, .nt or
+    .html after the Accept header; 404 for IRIs not in the graph). /sparql is a
+    read-only SPARQL 1.1 endpoint over the graph. Stop with Ctrl-C.
+
+    \b
+    Example:
+        twinning serve --port 8000    # then open http://127.0.0.1:8000/
+    """
+    from .site.serve import serve
+
+    def ready(url: str) -> None:
+        click.echo(f"serving {url} (SPARQL at {url}sparql); Ctrl-C to stop", err=True)
+
+    serve(_root(root), port=port, lang=lang, on_ready=ready)
