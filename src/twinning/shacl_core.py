@@ -11,12 +11,10 @@ uses something outside SHACL Core (custom targets, rules, JavaScript) is refused
 
 from __future__ import annotations
 
-import datetime as dt
-import math
+import functools
 import re
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 import rdflib
@@ -80,6 +78,15 @@ PARAMETER_KEYS = {
     SH.ignoredProperties,
     SH.hasValue,
     SH["in"],
+}
+# Parameters SHACL allows on property shapes only (a node shape with one is ill-formed).
+PROPERTY_ONLY_KEYS = {
+    SH.minCount,
+    SH.maxCount,
+    SH.uniqueLang,
+    SH.lessThan,
+    SH.lessThanOrEquals,
+    SH.qualifiedValueShape,
 }
 # Features of SHACL Advanced Features and SHACL-JS that the engine does not implement: a shape
 # using one is refused. Other properties, like any term SHACL does not define (the DCAT-AP
@@ -207,53 +214,33 @@ def lang_matches(tag: str, language_range: str) -> bool:
 
 # ----------------------------------------------------------------------------- ordering
 
-_NUMERIC = {
-    "integer", "decimal", "float", "double", "nonNegativeInteger", "positiveInteger",
-    "nonPositiveInteger", "negativeInteger", "long", "int", "short", "byte", "unsignedLong",
-    "unsignedInt", "unsignedShort", "unsignedByte",
-}  # fmt: skip
-
-
-def _comparable(term: Term) -> tuple[str, object] | None:
-    """A (kind, value) pair that orders like SPARQL's ``<``; None when not comparable."""
-    if not isinstance(term, ox.Literal) or term.language:
-        return None
-    datatype = term.datatype.value
-    local = datatype.removeprefix(str(XSD))
-    if not literal_is_valid(term.value, datatype):
-        return None
-    try:
-        if local in _NUMERIC:
-            if local in ("float", "double"):
-                number = float(term.value.replace("INF", "inf"))
-                return None if math.isnan(number) else ("number", number)
-            return "number", Decimal(term.value)
-        if local == "string":
-            return "string", term.value
-        if local == "boolean":
-            return "boolean", term.value in ("true", "1")
-        if local == "dateTime":
-            moment = dt.datetime.fromisoformat(term.value.replace("Z", "+00:00"))
-            return ("dateTime-tz" if moment.tzinfo else "dateTime"), moment
-        if local == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", term.value):
-            return "date", dt.date.fromisoformat(term.value)
-    except (ValueError, InvalidOperation):
-        return None
-    return None
+_ORACLE = ox.Store()  # empty: only evaluates SPARQL's comparison operators
+_ORDER_QUERY = (
+    "SELECT (?a < ?b AS ?lt) (?a <= ?b AS ?le) (?a > ?b AS ?gt) "
+    "WHERE {{ VALUES (?a ?b) {{ ({a} {b}) }} }}"
+)
 
 
 def compare(left: Term, right: Term) -> int | None:
-    """-1, 0 or 1 as ``left`` is less than, equal to or greater than ``right``; None if the
-    two cannot be compared (different kinds, ill-formed literals, IRIs, blank nodes)."""
-    a, b = _comparable(left), _comparable(right)
-    if a is None or b is None or a[0] != b[0]:
+    """-1, 0 or 1 as ``left`` is less than, equal to or greater than ``right`` by SPARQL's
+    ``<`` (as the SHACL range and pair constraints are defined); None when SPARQL cannot
+    compare them (IRIs, blank nodes, a number and a string...). Oxigraph evaluates it."""
+    if not isinstance(left, ox.Literal) or not isinstance(right, ox.Literal):
         return None
-    x, y = a[1], b[1]
-    if isinstance(x, Decimal) and isinstance(y, float):
-        x = float(x)
-    if isinstance(x, float) and isinstance(y, Decimal):
-        y = float(y)
-    return (x > y) - (x < y)  # type: ignore[operator]
+    return _compare_literals(left, right)
+
+
+@functools.lru_cache(maxsize=65536)
+def _compare_literals(left: ox.Literal, right: ox.Literal) -> int | None:
+    # The literals are written by Oxigraph's serialiser (escaped), never pasted as text.
+    solutions = _ORACLE.query(_ORDER_QUERY.format(a=left, b=right))
+    assert isinstance(solutions, ox.QuerySolutions)
+    row = next(iter(solutions))
+    true = [
+        isinstance(row[name], ox.Literal) and row[name].value == "true"
+        for name in ("lt", "le", "gt")
+    ]
+    return -1 if true[0] else 0 if true[1] else 1 if true[2] else None
 
 
 # ----------------------------------------------------------------------------- validator
@@ -425,17 +412,17 @@ class Validator:
             for value in values:
                 if not test(self, value, obj, shape):
                     yield result(component, value)
+        elif key in PROPERTY_ONLY_KEYS and shape.path is None:
+            raise UnsupportedShape(
+                f"shape {shape.id}: {curie(key)} is allowed on property shapes only"
+            )
         elif key in (SH.minCount, SH.maxCount):
-            if shape.path is None:
-                raise UnsupportedShape(f"shape {shape.id}: {curie(key)} on a node shape")
             limit = int(str(obj))
             if (key == SH.minCount and len(values) < limit) or (
                 key == SH.maxCount and len(values) > limit
             ):
                 yield result(component, None)
         elif key == SH.uniqueLang:
-            if shape.path is None:
-                raise UnsupportedShape(f"shape {shape.id}: sh:uniqueLang on a node shape")
             if _true(obj):
                 seen: dict[str, int] = {}
                 for value in values:
