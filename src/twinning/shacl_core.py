@@ -288,6 +288,15 @@ class Validator:
         self._shapes[node] = shape
         return shape
 
+    def property_shape(self, owner: Shape, node: rdflib.term.Node) -> Shape:
+        """The value of an sh:property, which must be a property shape (have an sh:path)."""
+        prop = self.shape(node)
+        if prop.path is None:
+            raise UnsupportedShape(
+                f"shape {owner.id}: its sh:property {prop.id} has no sh:path (not a property shape)"
+            )
+        return prop
+
     def subclasses(self, cls: ox.NamedNode) -> set[ox.NamedNode]:
         """``cls`` and its subclasses in the data graph (rdfs:subClassOf*)."""
         if cls.value not in self._subclasses:
@@ -405,8 +414,9 @@ class Validator:
         name = str(key)[len(str(SH)) :]
         component = name[0].upper() + name[1:] + "ConstraintComponent"
         if key == SH.property:
+            prop = self.property_shape(shape, obj)
             for value in values:
-                yield from self.results(self.shape(obj), value)
+                yield from self.results(prop, value)
         elif key in _VALUE_TESTS:
             test = _VALUE_TESTS[key]
             for value in values:

@@ -213,6 +213,7 @@ class Compiler:
                 continue
             rest = self.keys(node) - set(TARGET_KEYS)
             for prop in sorted(self.shapes.objects(node, SH.property), key=str):
+                self.validator.property_shape(shape, prop)
                 if target is not None and self.compilable(prop):
                     if not is_deactivated(self.shapes, prop):
                         plan.checks.extend(self.property_checks(target, prop))

@@ -314,7 +314,9 @@ class _Labels:
         self.store = graph.store
 
     def get(self, iri: str) -> str | None:
-        """The English label if there is one, else any label."""
+        """The English label if there is one, else any label (none for blank nodes, literals)."""
+        if iri.startswith(("_:", '"')):
+            return None
         node = ox.NamedNode(iri)
         for prop in _LABEL_PROPERTIES:
             labels = [
