@@ -534,9 +534,10 @@ def run(shapes: rdflib.Graph, store: ox.Store) -> list[Result]:
     run_check: Callable[[Check], list[Result]] = lambda check: _results_of(check, store)  # noqa: E731
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         batches = list(pool.map(run_check, plan.checks))
-    # A compiled query gives each result once; the validator gives one per evaluation (a
-    # node reached from two focus nodes has two results, as the SHACL report has).
-    results = list({result for batch in batches for result in batch})
+    # One result per evaluation, as in a SHACL report: a property shape shared by two node
+    # shapes that target the same node gives two results, and so does a node reached from
+    # two focus nodes.
+    results = [result for batch in batches for result in batch]
     results.extend(_interpreted(compiler, plan))
     return sorted(results, key=sort_key)
 

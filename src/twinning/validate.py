@@ -228,14 +228,16 @@ def load_dcat_ap_shapes(folder: Path) -> rdflib.Graph:
 
 
 def validate_catalog(
-    root: Path, catalog: Path, engine: str = "sparql", shapes_folder: Path | None = None
+    root: Path, catalog: Path, engine: str = "sparql", shapes: rdflib.Graph | None = None
 ) -> Report:
     """Validate a DCAT-AP catalogue file (``dist/catalog.ttl``) against DCAT-AP 3.0.1.
 
-    The shapes come from ``shapes_folder`` (default: :func:`dcat_ap_folder` of ``root``);
-    findings point at the catalogue's file and lines. Both engines give the same findings.
+    ``shapes`` default to :func:`load_dcat_ap_shapes` of :func:`dcat_ap_folder` (give others,
+    e.g. a national profile, to check against those). Findings point at the catalogue's
+    file and lines; both engines give the same findings.
     """
-    shapes = load_dcat_ap_shapes(shapes_folder or dcat_ap_folder(root))
+    if shapes is None:
+        shapes = load_dcat_ap_shapes(dcat_ap_folder(root))
     triples = rdfio.parse_file(catalog)
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
