@@ -282,3 +282,17 @@ def test_engines_agree_on_generated_shapes_and_data(shapes_text: str, data_text:
     data = _parse(data_text)
     expected = _once_per_pair(reference(shapes, data))
     assert _once_per_pair(ours(shapes, data)) == expected, f"\n{shapes_text}\n{data_text}"
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(path=paths)
+def test_path_text_round_trips_through_reports(path: str) -> None:
+    """A path read from shapes, written as text (findings), then as RDF (the Turtle report),
+    is the same path again."""
+    shapes = to_rdflib(_parse(f"ex:S sh:path {path} ."))
+    node = shapes.value(rdflib.URIRef("http://example.org/S"), SH.path)
+    parsed = shacl_paths.parse_path(shapes, node, "ex:S")
+    assert shacl_paths.from_text(parsed.text()) == parsed
+    report = rdflib.Graph()
+    written = parsed.to_rdf(report)
+    assert shacl_paths.parse_path(report, written, "report") == parsed

@@ -188,3 +188,24 @@ def test_our_shapes_compile_entirely_to_sparql() -> None:
 
     plan = shacl_sparql.Compiler(load_shapes(ROOT), load_project(ROOT).store).compile()
     assert plan.interpreted == [] and len(plan.checks) > 30
+
+
+def test_turtle_report_writes_complex_paths_as_shacl_paths(tmp_path: Path) -> None:
+    import rdflib
+
+    from twinning.validate import render_turtle, validate_graph
+
+    data = tmp_path / "data.ttl"
+    data.write_text("@prefix ex: <https://example.org/> .\nex:a ex:p ex:b .\n")
+    shapes_file = tmp_path / "shapes.ttl"
+    shapes_file.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix ex: <https://example.org/> .\n"
+        "ex:S sh:targetNode ex:b ; sh:property [ sh:path [ sh:inversePath ex:p ] ;"
+        " sh:maxCount 0 ] .\n"
+    )
+    report = validate_graph(load_files([data]), to_rdflib(parse_file_triples(shapes_file)))
+    [finding] = report.findings
+    assert finding.path == "^<https://example.org/p>"
+    graph = rdflib.Graph().parse(data=render_turtle(report), format="turtle")
+    path = graph.value(None, rdflib.SH.resultPath)
+    assert graph.value(path, rdflib.SH.inversePath) == rdflib.URIRef("https://example.org/p")

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
-from . import rdfio, terms
+from . import rdfio, shacl_paths, terms
 from .errors import CannotRun
 from .load import LoadedGraph
 
@@ -170,7 +170,7 @@ Raw = tuple[str, str, str | None, str | None, str, str, str]
 def _run_pyshacl(triples: Iterable[ox.Triple], shapes: rdflib.Graph) -> list[Raw]:
     import pyshacl
 
-    from . import shacl_paths, shacl_sparql
+    from . import shacl_sparql
 
     _conforms, report, _text = pyshacl.validate(
         to_rdflib(triples),
@@ -275,8 +275,8 @@ def report_graph(findings: list[Finding]) -> rdflib.Graph:
         graph.add((report, SH.result, result))
         graph.add((result, rdflib.RDF.type, SH.ValidationResult))
         graph.add((result, SH.focusNode, _from_text(finding.focus)))
-        if finding.path and not finding.path.startswith(("^", "(", "<")):
-            graph.add((result, SH.resultPath, rdflib.URIRef(finding.path)))
+        if finding.path:
+            graph.add((result, SH.resultPath, shacl_paths.from_text(finding.path).to_rdf(graph)))
         if finding.value:
             graph.add((result, SH.value, _from_ntriples(finding.value)))
         graph.add((result, SH.resultSeverity, SH[finding.severity]))
