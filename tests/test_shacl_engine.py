@@ -207,5 +207,5 @@ def test_turtle_report_writes_complex_paths_as_shacl_paths(tmp_path: Path) -> No
     [finding] = report.findings
     assert finding.path == "^<https://example.org/p>"
     graph = rdflib.Graph().parse(data=render_turtle(report), format="turtle")
-    path = graph.value(None, rdflib.SH.resultPath)
+    [path] = graph.objects(None, rdflib.SH.resultPath)
     assert graph.value(path, rdflib.SH.inversePath) == rdflib.URIRef("https://example.org/p")
