@@ -14,7 +14,7 @@ are compared as RDF terms (``sameTerm``), never with SPARQL's value equality.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -131,11 +131,16 @@ class Plan:
 class Compiler:
     """Turns a shapes graph into :class:`Check` queries for a given data store."""
 
-    def __init__(self, shapes: rdflib.Graph, store: ox.Store):
+    def __init__(
+        self, shapes: rdflib.Graph, store: ox.Store, checked_datatypes: Iterable[str] = ()
+    ):
         self.shapes = shapes
         self.store = store
         self.validator = Validator(shapes, store)
-        self._ill_formed: dict[tuple[str, str], list[ox.Literal]] = {}
+        self._typed_literals: dict[str, list[ox.Literal]] = {}
+        # Datatypes whose literals the loader already found well-formed: not looked for again
+        # (except those the store keeps as xsd:integer, whose range the loader cannot see).
+        self.checked = set(checked_datatypes) - STORED_AS_INTEGER
 
     # ------------------------------------------------------------------ helpers
     def subclasses(self, cls: str) -> list[str]:
@@ -351,22 +356,29 @@ class Compiler:
 
     def ill_formed(self, path: rdflib.URIRef, datatype: str) -> list[ox.Literal]:
         """Literals of ``datatype`` under ``path`` whose lexical form is not valid for it."""
-        key = (str(path), datatype)
-        if key not in self._ill_formed:
-            bad: list[ox.Literal] = []
-            if datatype in VALIDATED_DATATYPES:
-                solutions = self.store.query(
-                    f"SELECT DISTINCT ?v WHERE {{ ?_s {_nt(path)} ?v "
-                    f"FILTER(isLiteral(?v) && DATATYPE(?v) IN ({self.stored_types(datatype)})) }}"
-                )
-                assert isinstance(solutions, ox.QuerySolutions)
-                for row in solutions:
-                    literal = row["v"]
-                    assert isinstance(literal, ox.Literal)
-                    if not literal_is_valid(literal.value, datatype):
-                        bad.append(literal)
-            self._ill_formed[key] = sorted(bad, key=str)
-        return self._ill_formed[key]
+        if datatype not in VALIDATED_DATATYPES or datatype in self.checked:
+            return []
+        stored = {datatype, terms.XSD + "integer"} if datatype in STORED_AS_INTEGER else {datatype}
+        return [
+            literal
+            for literal in self.typed_literals(path)
+            if literal.datatype.value in stored and not literal_is_valid(literal.value, datatype)
+        ]
+
+    def typed_literals(self, path: rdflib.URIRef) -> list[ox.Literal]:
+        """The distinct literals under ``path`` whose datatype's lexical space is checked
+        (one scan per predicate, however many datatypes the shapes name for it)."""
+        if str(path) not in self._typed_literals:
+            types = ", ".join(str(ox.NamedNode(d)) for d in sorted(VALIDATED_DATATYPES))
+            solutions = self.store.query(
+                f"SELECT DISTINCT ?v WHERE {{ ?_s {_nt(path)} ?v "
+                f"FILTER(isLiteral(?v) && DATATYPE(?v) IN ({types})) }}"
+            )
+            assert isinstance(solutions, ox.QuerySolutions)
+            found = [row["v"] for row in solutions]
+            literals = [v for v in found if isinstance(v, ox.Literal)]
+            self._typed_literals[str(path)] = sorted(literals, key=str)
+        return self._typed_literals[str(path)]
 
     def stored_types(self, datatype: str) -> str:
         """The datatypes a literal of ``datatype`` may have in the store (see
@@ -522,14 +534,16 @@ def _interpreted(compiler: Compiler, plan: Plan) -> list[Result]:
     return results
 
 
-def run(shapes: rdflib.Graph, store: ox.Store) -> list[Result]:
+def run(
+    shapes: rdflib.Graph, store: ox.Store, checked_datatypes: Iterable[str] = ()
+) -> list[Result]:
     """Every validation result of the data in ``store`` against ``shapes``.
 
     Compiled checks run on a thread per core: Oxigraph evaluates queries without holding
     Python's lock, so two cores nearly halve the time. Results are sorted, so order never
     varies.
     """
-    compiler = Compiler(shapes, store)
+    compiler = Compiler(shapes, store, checked_datatypes)
     plan = compiler.compile()
     run_check: Callable[[Check], list[Result]] = lambda check: _results_of(check, store)  # noqa: E731
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

@@ -107,6 +107,8 @@ def load_shapes(root: Path) -> rdflib.Graph:
 
 
 ENGINES = ("sparql", "pyshacl")
+# A LoadedGraph comes from the loader, which refuses ill-formed literals of these datatypes.
+LOADER_CHECKED_DATATYPES = frozenset(terms.XSD + local for local in rdfio.CHECKED_DATATYPES)
 
 
 def validate_graph(
@@ -138,7 +140,7 @@ def validate_graph(
                 r.component,
                 r.shape,
             )
-            for r in shacl_sparql.run(shapes, graph.store)
+            for r in shacl_sparql.run(shapes, graph.store, LOADER_CHECKED_DATATYPES)
         ]
     else:
         raise ValueError(f"unknown validation engine {engine!r}; choose one of {ENGINES}")
