@@ -193,7 +193,7 @@ def message_of(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
 
 
 def is_deactivated(shapes: rdflib.Graph, node: rdflib.term.Node) -> bool:
-    return _true(shapes.value(node, SH.deactivated))
+    return is_true(shapes.value(node, SH.deactivated))
 
 
 def implicit_class(shapes: rdflib.Graph, node: rdflib.term.Node) -> bool:
@@ -244,6 +244,10 @@ def _compare_literals(left: ox.Literal, right: ox.Literal) -> int | None:
 
 
 # ----------------------------------------------------------------------------- validator
+
+
+# Makes a result of the constraint being evaluated: (component, value, detail) -> Result.
+MakeResult = Callable[..., Result]
 
 
 class Validator:
@@ -433,7 +437,7 @@ class Validator:
             ):
                 yield result(component, None)
         elif key == SH.uniqueLang:
-            if _true(obj):
+            if is_true(obj):
                 seen: dict[str, int] = {}
                 for value in values:
                     if isinstance(value, ox.Literal) and value.language:
@@ -445,9 +449,9 @@ class Validator:
             if to_ox(obj) not in values:
                 yield result(component, None)
         elif key in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
-            yield from self.pair(shape, key, obj, focus, values, result, component)
+            yield from self.pair(key, obj, focus, values, result, component)
         elif key == SH.closed:
-            if _true(obj):
+            if is_true(obj):
                 allowed = self.closed_allowed(shape)
                 for value in values:
                     if isinstance(value, ox.Literal):
@@ -468,7 +472,15 @@ class Validator:
         # sh:flags, sh:ignoredProperties and the qualified counts are read with their main
         # parameter (sh:pattern, sh:closed, sh:qualifiedValueShape).
 
-    def pair(self, shape, key, obj, focus, values, result, component) -> Iterator[Result]:  # type: ignore[no-untyped-def]
+    def pair(
+        self,
+        key: rdflib.term.Node,
+        obj: rdflib.term.Node,
+        focus: Term,
+        values: list[Term],
+        result: MakeResult,
+        component: str,
+    ) -> Iterator[Result]:
         """sh:equals, sh:disjoint, sh:lessThan and sh:lessThanOrEquals."""
         if isinstance(focus, ox.Literal):
             others: list[Term] = []
@@ -506,10 +518,12 @@ class Validator:
             allowed.update(str(m) for m in Collection(self.shapes, ignored))
         return allowed
 
-    def qualified(self, shape, obj, values, result) -> Iterator[Result]:  # type: ignore[no-untyped-def]
+    def qualified(
+        self, shape: Shape, obj: rdflib.term.Node, values: list[Term], result: MakeResult
+    ) -> Iterator[Result]:
         """sh:qualifiedValueShape with its counts, and disjointness from sibling shapes."""
         siblings: set[rdflib.term.Node] = set()
-        if _true(self.shapes.value(shape.node, SH.qualifiedValueShapesDisjoint)):
+        if is_true(self.shapes.value(shape.node, SH.qualifiedValueShapesDisjoint)):
             for parent in self.shapes.subjects(SH.property, shape.node):
                 for sibling in self.shapes.objects(parent, SH.property):
                     siblings.update(self.shapes.objects(sibling, SH.qualifiedValueShape))
@@ -527,7 +541,7 @@ class Validator:
             yield result("QualifiedMaxCountConstraintComponent", None)
 
 
-def _true(obj: rdflib.term.Node | None) -> bool:
+def is_true(obj: rdflib.term.Node | None) -> bool:
     """Exactly ``true`` (SHACL names that value; "1"^^xsd:boolean does not switch a flag on)."""
     return obj == rdflib.Literal("true", datatype=XSD.boolean)
 
@@ -537,6 +551,8 @@ def _param_order(pair: tuple[rdflib.term.Node, rdflib.term.Node]) -> tuple[str, 
 
 
 # ----------------------------------------------------------------------------- value tests
+
+ValueTest = Callable[["Validator", Term, rdflib.term.Node, Shape], bool]
 # Each takes (validator, value node, parameter value, shape) and says whether the value passes.
 
 
@@ -600,14 +616,14 @@ def _node_kind(v: Validator, value: Term, obj: rdflib.term.Node, shape: Shape) -
     return isinstance(value, _NODE_KINDS[obj])  # type: ignore[index]
 
 
-def _range(accepted: tuple[int, ...]):  # type: ignore[no-untyped-def]
+def _range(accepted: tuple[int, ...]) -> ValueTest:
     def test(v: Validator, value: Term, obj: rdflib.term.Node, shape: Shape) -> bool:
         return compare(value, to_ox(obj)) in accepted
 
     return test
 
 
-def _length(longest: bool):  # type: ignore[no-untyped-def]
+def _length(longest: bool) -> ValueTest:
     def test(v: Validator, value: Term, obj: rdflib.term.Node, shape: Shape) -> bool:
         if isinstance(value, ox.BlankNode):
             return False
@@ -664,7 +680,6 @@ def _xone(v: Validator, value: Term, obj: rdflib.term.Node, shape: Shape) -> boo
     return sum(1 for m in Collection(v.shapes, obj) if v.conforms(m, value)) == 1
 
 
-ValueTest = Callable[[Validator, Term, rdflib.term.Node, Shape], bool]
 _VALUE_TESTS: dict[rdflib.term.Node, ValueTest] = {
     SH["class"]: _class,
     SH.datatype: _datatype,

@@ -34,9 +34,11 @@ from .shacl_core import (
     Shape,
     UnsupportedShape,
     Validator,
-    _true,
     implicit_class,
     is_deactivated,
+    is_true,
+    message_of,
+    severity_of,
     term_id,
     to_ox,
 )
@@ -344,7 +346,7 @@ class Compiler:
                     condition = self.or_condition(obj, path)
                     where = f"?this {p} ?value FILTER NOT EXISTS {{ {condition} }}"
                 check(f"SELECT ?this ?value WHERE {{ {target} {where} }}", component, obj)
-        if any(_true(u) for u in self.shapes.objects(prop, SH.uniqueLang)):
+        if any(is_true(u) for u in self.shapes.objects(prop, SH.uniqueLang)):
             check(
                 f"SELECT DISTINCT ?this ?detail WHERE {{ {target} ?this {p} ?_a , ?_b "
                 f'FILTER(!sameTerm(?_a, ?_b) && LANG(?_a) != "" '
@@ -481,8 +483,6 @@ class Compiler:
             "".join(sorted(set(prefixes)))
             + f"SELECT ?this ?path ?value WHERE {{ {target} {{ {inner} }} }}"
         )
-        from .shacl_core import message_of, severity_of
-
         message = message_of(self.shapes, constraint) or shape.message
         severity = (
             severity_of(self.shapes, constraint)
