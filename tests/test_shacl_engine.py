@@ -149,6 +149,10 @@ REFUSALS = {
         "ex:S sh:targetNode ex:a ; sh:minCount 1 .",
         "shape https://example.org/S: sh:minCount is allowed on property shapes only",
     ),
+    "count-not-a-number": (
+        "ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:minCount 'two' ] .",
+        ": sh:minCount two is not a count",
+    ),
     "property-without-path": (
         "ex:S sh:targetNode ex:a ; sh:property ex:P . ex:P sh:minCount 1 .",
         "its sh:property https://example.org/P has no sh:path",

@@ -281,6 +281,13 @@ class Validator:
                 )
         path_node = self.shapes.value(node, SH.path)
         path = shacl_paths.parse_path(self.shapes, path_node, shape_id) if path_node else None
+        for key, obj in self.shapes.predicate_objects(node):
+            if key in PROPERTY_ONLY_KEYS and path is None:
+                raise UnsupportedShape(
+                    f"shape {shape_id}: {curie(key)} is allowed on property shapes only"
+                )
+            if key in INTEGER_KEYS:
+                integer_parameter(shape_id, key, obj)
         shape = Shape(
             node=node,
             id=shape_id,
@@ -294,12 +301,12 @@ class Validator:
 
     def property_shape(self, owner: Shape, node: rdflib.term.Node) -> Shape:
         """The value of an sh:property, which must be a property shape (have an sh:path)."""
-        prop = self.shape(node)
-        if prop.path is None:
+        if self.shapes.value(node, SH.path) is None:
             raise UnsupportedShape(
-                f"shape {owner.id}: its sh:property {prop.id} has no sh:path (not a property shape)"
+                f"shape {owner.id}: its sh:property {term_id(node)} has no sh:path "
+                "(not a property shape)"
             )
-        return prop
+        return self.shape(node)
 
     def subclasses(self, cls: ox.NamedNode) -> set[ox.NamedNode]:
         """``cls`` and its subclasses in the data graph (rdfs:subClassOf*)."""
@@ -426,12 +433,8 @@ class Validator:
             for value in values:
                 if not test(self, value, obj, shape):
                     yield result(component, value)
-        elif key in PROPERTY_ONLY_KEYS and shape.path is None:
-            raise UnsupportedShape(
-                f"shape {shape.id}: {curie(key)} is allowed on property shapes only"
-            )
         elif key in (SH.minCount, SH.maxCount):
-            limit = int(str(obj))
+            limit = integer_parameter(shape, key, obj)
             if (key == SH.minCount and len(values) < limit) or (
                 key == SH.maxCount and len(values) > limit
             ):
@@ -535,10 +538,29 @@ class Validator:
         )
         low = self.shapes.value(shape.node, SH.qualifiedMinCount)
         high = self.shapes.value(shape.node, SH.qualifiedMaxCount)
-        if low is not None and count < int(str(low)):
+        if low is not None and count < integer_parameter(shape, SH.qualifiedMinCount, low):
             yield result("QualifiedMinCountConstraintComponent", None)
-        if high is not None and count > int(str(high)):
+        if high is not None and count > integer_parameter(shape, SH.qualifiedMaxCount, high):
             yield result("QualifiedMaxCountConstraintComponent", None)
+
+
+INTEGER_KEYS = {
+    SH.minCount,
+    SH.maxCount,
+    SH.minLength,
+    SH.maxLength,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+}
+
+
+def integer_parameter(shape: Shape | str, key: rdflib.term.Node, obj: rdflib.term.Node) -> int:
+    """The value of a count or length parameter; refused unless a non-negative integer."""
+    value = obj.toPython() if isinstance(obj, rdflib.Literal) else None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        shape_id = shape.id if isinstance(shape, Shape) else shape
+        raise UnsupportedShape(f"shape {shape_id}: {curie(key)} {obj} is not a count")
+    return value
 
 
 def is_true(obj: rdflib.term.Node | None) -> bool:
@@ -628,7 +650,7 @@ def _length(longest: bool) -> ValueTest:
         if isinstance(value, ox.BlankNode):
             return False
         length = len(value.value)
-        limit = int(str(obj))
+        limit = integer_parameter(shape, SH.maxLength if longest else SH.minLength, obj)
         return length <= limit if longest else length >= limit
 
     return test
