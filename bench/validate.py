@@ -1,6 +1,6 @@
 """Benchmark: validation of the shipped data and of generated graphs.
 
-    python bench/validate.py                 # shipped data, 10,000 generated agreements
+    python bench/validate.py                 # shipped data, 100,000 generated agreements
     python bench/validate.py --sizes 1000 --pyshacl   # also time the reference engine
 
 Prints one line per run: engine, triples, findings, seconds.
@@ -23,7 +23,7 @@ from twinning.validate import load_shapes, validate_graph  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000", help="comma-separated agreement counts")
+    parser.add_argument("--sizes", default="100000", help="comma-separated agreement counts")
     parser.add_argument("--pyshacl", action="store_true", help="also time pySHACL")
     args = parser.parse_args()
     root = project_root(Path(__file__).resolve().parents[1])

@@ -11,12 +11,10 @@ uses something outside SHACL Core (custom targets, rules, JavaScript) is refused
 
 from __future__ import annotations
 
-import datetime as dt
-import math
+import functools
 import re
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 import rdflib
@@ -80,6 +78,15 @@ PARAMETER_KEYS = {
     SH.ignoredProperties,
     SH.hasValue,
     SH["in"],
+}
+# Parameters SHACL allows on property shapes only (a node shape with one is ill-formed).
+PROPERTY_ONLY_KEYS = {
+    SH.minCount,
+    SH.maxCount,
+    SH.uniqueLang,
+    SH.lessThan,
+    SH.lessThanOrEquals,
+    SH.qualifiedValueShape,
 }
 # Features of SHACL Advanced Features and SHACL-JS that the engine does not implement: a shape
 # using one is refused. Other properties, like any term SHACL does not define (the DCAT-AP
@@ -186,7 +193,7 @@ def message_of(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
 
 
 def is_deactivated(shapes: rdflib.Graph, node: rdflib.term.Node) -> bool:
-    return _true(shapes.value(node, SH.deactivated))
+    return is_true(shapes.value(node, SH.deactivated))
 
 
 def implicit_class(shapes: rdflib.Graph, node: rdflib.term.Node) -> bool:
@@ -207,56 +214,40 @@ def lang_matches(tag: str, language_range: str) -> bool:
 
 # ----------------------------------------------------------------------------- ordering
 
-_NUMERIC = {
-    "integer", "decimal", "float", "double", "nonNegativeInteger", "positiveInteger",
-    "nonPositiveInteger", "negativeInteger", "long", "int", "short", "byte", "unsignedLong",
-    "unsignedInt", "unsignedShort", "unsignedByte",
-}  # fmt: skip
-
-
-def _comparable(term: Term) -> tuple[str, object] | None:
-    """A (kind, value) pair that orders like SPARQL's ``<``; None when not comparable."""
-    if not isinstance(term, ox.Literal) or term.language:
-        return None
-    datatype = term.datatype.value
-    local = datatype.removeprefix(str(XSD))
-    if not literal_is_valid(term.value, datatype):
-        return None
-    try:
-        if local in _NUMERIC:
-            if local in ("float", "double"):
-                number = float(term.value.replace("INF", "inf"))
-                return None if math.isnan(number) else ("number", number)
-            return "number", Decimal(term.value)
-        if local == "string":
-            return "string", term.value
-        if local == "boolean":
-            return "boolean", term.value in ("true", "1")
-        if local == "dateTime":
-            moment = dt.datetime.fromisoformat(term.value.replace("Z", "+00:00"))
-            return ("dateTime-tz" if moment.tzinfo else "dateTime"), moment
-        if local == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}", term.value):
-            return "date", dt.date.fromisoformat(term.value)
-    except (ValueError, InvalidOperation):
-        return None
-    return None
+_ORACLE = ox.Store()  # empty: only evaluates SPARQL's comparison operators
+_ORDER_QUERY = (
+    "SELECT (?a < ?b AS ?lt) (?a <= ?b AS ?le) (?a > ?b AS ?gt) "
+    "WHERE {{ VALUES (?a ?b) {{ ({a} {b}) }} }}"
+)
 
 
 def compare(left: Term, right: Term) -> int | None:
-    """-1, 0 or 1 as ``left`` is less than, equal to or greater than ``right``; None if the
-    two cannot be compared (different kinds, ill-formed literals, IRIs, blank nodes)."""
-    a, b = _comparable(left), _comparable(right)
-    if a is None or b is None or a[0] != b[0]:
+    """-1, 0 or 1 as ``left`` is less than, equal to or greater than ``right`` by SPARQL's
+    ``<`` (as the SHACL range and pair constraints are defined); None when SPARQL cannot
+    compare them (IRIs, blank nodes, a number and a string...). Oxigraph evaluates it."""
+    if not isinstance(left, ox.Literal) or not isinstance(right, ox.Literal):
         return None
-    x, y = a[1], b[1]
-    if isinstance(x, Decimal) and isinstance(y, float):
-        x = float(x)
-    if isinstance(x, float) and isinstance(y, Decimal):
-        y = float(y)
-    return (x > y) - (x < y)  # type: ignore[operator]
+    return _compare_literals(left, right)
+
+
+@functools.lru_cache(maxsize=65536)
+def _compare_literals(left: ox.Literal, right: ox.Literal) -> int | None:
+    # The literals are written by Oxigraph's serialiser (escaped), never pasted as text.
+    solutions = _ORACLE.query(_ORDER_QUERY.format(a=left, b=right))
+    assert isinstance(solutions, ox.QuerySolutions)
+    row = next(iter(solutions))
+    true = [
+        isinstance(row[name], ox.Literal) and row[name].value == "true"
+        for name in ("lt", "le", "gt")
+    ]
+    return -1 if true[0] else 0 if true[1] else 1 if true[2] else None
 
 
 # ----------------------------------------------------------------------------- validator
+
+
+# Makes a result of the constraint being evaluated: (component, value, detail) -> Result.
+MakeResult = Callable[..., Result]
 
 
 class Validator:
@@ -290,6 +281,13 @@ class Validator:
                 )
         path_node = self.shapes.value(node, SH.path)
         path = shacl_paths.parse_path(self.shapes, path_node, shape_id) if path_node else None
+        for key, obj in self.shapes.predicate_objects(node):
+            if key in PROPERTY_ONLY_KEYS and path is None:
+                raise UnsupportedShape(
+                    f"shape {shape_id}: {curie(key)} is allowed on property shapes only"
+                )
+            if key in INTEGER_KEYS:
+                integer_parameter(shape_id, key, obj)
         shape = Shape(
             node=node,
             id=shape_id,
@@ -300,6 +298,15 @@ class Validator:
         )
         self._shapes[node] = shape
         return shape
+
+    def property_shape(self, owner: Shape, node: rdflib.term.Node) -> Shape:
+        """The value of an sh:property, which must be a property shape (have an sh:path)."""
+        if self.shapes.value(node, SH.path) is None:
+            raise UnsupportedShape(
+                f"shape {owner.id}: its sh:property {term_id(node)} has no sh:path "
+                "(not a property shape)"
+            )
+        return self.shape(node)
 
     def subclasses(self, cls: ox.NamedNode) -> set[ox.NamedNode]:
         """``cls`` and its subclasses in the data graph (rdfs:subClassOf*)."""
@@ -418,25 +425,22 @@ class Validator:
         name = str(key)[len(str(SH)) :]
         component = name[0].upper() + name[1:] + "ConstraintComponent"
         if key == SH.property:
+            prop = self.property_shape(shape, obj)
             for value in values:
-                yield from self.results(self.shape(obj), value)
+                yield from self.results(prop, value)
         elif key in _VALUE_TESTS:
             test = _VALUE_TESTS[key]
             for value in values:
                 if not test(self, value, obj, shape):
                     yield result(component, value)
         elif key in (SH.minCount, SH.maxCount):
-            if shape.path is None:
-                raise UnsupportedShape(f"shape {shape.id}: {curie(key)} on a node shape")
-            limit = int(str(obj))
+            limit = integer_parameter(shape, key, obj)
             if (key == SH.minCount and len(values) < limit) or (
                 key == SH.maxCount and len(values) > limit
             ):
                 yield result(component, None)
         elif key == SH.uniqueLang:
-            if shape.path is None:
-                raise UnsupportedShape(f"shape {shape.id}: sh:uniqueLang on a node shape")
-            if _true(obj):
+            if is_true(obj):
                 seen: dict[str, int] = {}
                 for value in values:
                     if isinstance(value, ox.Literal) and value.language:
@@ -448,9 +452,9 @@ class Validator:
             if to_ox(obj) not in values:
                 yield result(component, None)
         elif key in (SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals):
-            yield from self.pair(shape, key, obj, focus, values, result, component)
+            yield from self.pair(key, obj, focus, values, result, component)
         elif key == SH.closed:
-            if _true(obj):
+            if is_true(obj):
                 allowed = self.closed_allowed(shape)
                 for value in values:
                     if isinstance(value, ox.Literal):
@@ -471,7 +475,15 @@ class Validator:
         # sh:flags, sh:ignoredProperties and the qualified counts are read with their main
         # parameter (sh:pattern, sh:closed, sh:qualifiedValueShape).
 
-    def pair(self, shape, key, obj, focus, values, result, component) -> Iterator[Result]:  # type: ignore[no-untyped-def]
+    def pair(
+        self,
+        key: rdflib.term.Node,
+        obj: rdflib.term.Node,
+        focus: Term,
+        values: list[Term],
+        result: MakeResult,
+        component: str,
+    ) -> Iterator[Result]:
         """sh:equals, sh:disjoint, sh:lessThan and sh:lessThanOrEquals."""
         if isinstance(focus, ox.Literal):
             others: list[Term] = []
@@ -509,10 +521,12 @@ class Validator:
             allowed.update(str(m) for m in Collection(self.shapes, ignored))
         return allowed
 
-    def qualified(self, shape, obj, values, result) -> Iterator[Result]:  # type: ignore[no-untyped-def]
+    def qualified(
+        self, shape: Shape, obj: rdflib.term.Node, values: list[Term], result: MakeResult
+    ) -> Iterator[Result]:
         """sh:qualifiedValueShape with its counts, and disjointness from sibling shapes."""
         siblings: set[rdflib.term.Node] = set()
-        if _true(self.shapes.value(shape.node, SH.qualifiedValueShapesDisjoint)):
+        if is_true(self.shapes.value(shape.node, SH.qualifiedValueShapesDisjoint)):
             for parent in self.shapes.subjects(SH.property, shape.node):
                 for sibling in self.shapes.objects(parent, SH.property):
                     siblings.update(self.shapes.objects(sibling, SH.qualifiedValueShape))
@@ -524,13 +538,32 @@ class Validator:
         )
         low = self.shapes.value(shape.node, SH.qualifiedMinCount)
         high = self.shapes.value(shape.node, SH.qualifiedMaxCount)
-        if low is not None and count < int(str(low)):
+        if low is not None and count < integer_parameter(shape, SH.qualifiedMinCount, low):
             yield result("QualifiedMinCountConstraintComponent", None)
-        if high is not None and count > int(str(high)):
+        if high is not None and count > integer_parameter(shape, SH.qualifiedMaxCount, high):
             yield result("QualifiedMaxCountConstraintComponent", None)
 
 
-def _true(obj: rdflib.term.Node | None) -> bool:
+INTEGER_KEYS = {
+    SH.minCount,
+    SH.maxCount,
+    SH.minLength,
+    SH.maxLength,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+}
+
+
+def integer_parameter(shape: Shape | str, key: rdflib.term.Node, obj: rdflib.term.Node) -> int:
+    """The value of a count or length parameter; refused unless a non-negative integer."""
+    value = obj.toPython() if isinstance(obj, rdflib.Literal) else None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        shape_id = shape.id if isinstance(shape, Shape) else shape
+        raise UnsupportedShape(f"shape {shape_id}: {curie(key)} {obj} is not a count")
+    return value
+
+
+def is_true(obj: rdflib.term.Node | None) -> bool:
     """Exactly ``true`` (SHACL names that value; "1"^^xsd:boolean does not switch a flag on)."""
     return obj == rdflib.Literal("true", datatype=XSD.boolean)
 
@@ -540,6 +573,8 @@ def _param_order(pair: tuple[rdflib.term.Node, rdflib.term.Node]) -> tuple[str, 
 
 
 # ----------------------------------------------------------------------------- value tests
+
+ValueTest = Callable[["Validator", Term, rdflib.term.Node, Shape], bool]
 # Each takes (validator, value node, parameter value, shape) and says whether the value passes.
 
 
@@ -603,19 +638,19 @@ def _node_kind(v: Validator, value: Term, obj: rdflib.term.Node, shape: Shape) -
     return isinstance(value, _NODE_KINDS[obj])  # type: ignore[index]
 
 
-def _range(accepted: tuple[int, ...]):  # type: ignore[no-untyped-def]
+def _range(accepted: tuple[int, ...]) -> ValueTest:
     def test(v: Validator, value: Term, obj: rdflib.term.Node, shape: Shape) -> bool:
         return compare(value, to_ox(obj)) in accepted
 
     return test
 
 
-def _length(longest: bool):  # type: ignore[no-untyped-def]
+def _length(longest: bool) -> ValueTest:
     def test(v: Validator, value: Term, obj: rdflib.term.Node, shape: Shape) -> bool:
         if isinstance(value, ox.BlankNode):
             return False
         length = len(value.value)
-        limit = int(str(obj))
+        limit = integer_parameter(shape, SH.maxLength if longest else SH.minLength, obj)
         return length <= limit if longest else length >= limit
 
     return test
@@ -667,7 +702,6 @@ def _xone(v: Validator, value: Term, obj: rdflib.term.Node, shape: Shape) -> boo
     return sum(1 for m in Collection(v.shapes, obj) if v.conforms(m, value)) == 1
 
 
-ValueTest = Callable[[Validator, Term, rdflib.term.Node, Shape], bool]
 _VALUE_TESTS: dict[rdflib.term.Node, ValueTest] = {
     SH["class"]: _class,
     SH.datatype: _datatype,

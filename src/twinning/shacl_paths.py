@@ -8,6 +8,7 @@ otherwise) is how reports and findings name a path.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -58,7 +59,26 @@ class Path:
         inner = self.parts[0]._sparql()
         if self.kind == "inv":
             return f"^{inner}"
+        if self.parts[0].kind == "inv":
+            inner = f"({inner})"
         return inner + {"star": "*", "plus": "+", "opt": "?"}[self.kind]
+
+    def to_rdf(self, graph: rdflib.Graph) -> rdflib.term.Node:
+        """Write the path into ``graph`` as SHACL does (blank nodes, RDF lists)."""
+        if self.iri is not None:
+            return rdflib.URIRef(self.iri.value)
+        node = rdflib.BNode()
+        if self.kind == "seq":
+            Collection(graph, node, [p.to_rdf(graph) for p in self.parts])
+            return node
+        if self.kind == "alt":
+            members = rdflib.BNode()
+            Collection(graph, members, [p.to_rdf(graph) for p in self.parts])
+            graph.add((node, SH.alternativePath, members))
+            return node
+        key = next(k for k, kind in _UNARY.items() if kind == self.kind)
+        graph.add((node, key, self.parts[0].to_rdf(graph)))
+        return node
 
 
 _UNARY = {
@@ -90,6 +110,54 @@ def parse_path(shapes: rdflib.Graph, node: rdflib.term.Node, shape: str) -> Path
             if inner is not None:
                 return Path(kind, parts=(parse_path(shapes, inner, shape),))
     raise BadPath(f"{shape}: sh:path {node} is not a SHACL property path")
+
+
+def from_text(text: str) -> Path:
+    """The path written by :meth:`Path.text` (an IRI, or SPARQL property-path syntax)."""
+    if not text.startswith(("<", "(", "^")):
+        return Path("pred", iri=ox.NamedNode(text))
+    tokens = re.findall(r"<[^>]*>|[()^/|*+?]", text)
+    position = 0
+
+    def peek() -> str | None:
+        return tokens[position] if position < len(tokens) else None
+
+    def take() -> str:
+        nonlocal position
+        position += 1
+        return tokens[position - 1]
+
+    def alternative() -> Path:
+        parts = [sequence()]
+        while peek() == "|":
+            take()
+            parts.append(sequence())
+        return parts[0] if len(parts) == 1 else Path("alt", parts=tuple(parts))
+
+    def sequence() -> Path:
+        parts = [unary()]
+        while peek() == "/":
+            take()
+            parts.append(unary())
+        return parts[0] if len(parts) == 1 else Path("seq", parts=tuple(parts))
+
+    def unary() -> Path:
+        if peek() == "^":
+            take()
+            return Path("inv", parts=(unary(),))
+        token = take()
+        if token == "(":
+            path = alternative()
+            take()  # ")"
+        else:
+            path = Path("pred", iri=ox.NamedNode(token[1:-1]))
+        modifier = {"*": "star", "+": "plus", "?": "opt"}.get(peek() or "")
+        if modifier:
+            take()
+            path = Path(modifier, parts=(path,))
+        return path
+
+    return alternative()
 
 
 def from_report(graph: rdflib.Graph, node: rdflib.term.Node) -> str:

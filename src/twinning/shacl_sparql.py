@@ -14,7 +14,7 @@ are compared as RDF terms (``sameTerm``), never with SPARQL's value equality.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -34,9 +34,11 @@ from .shacl_core import (
     Shape,
     UnsupportedShape,
     Validator,
-    _true,
     implicit_class,
     is_deactivated,
+    is_true,
+    message_of,
+    severity_of,
     term_id,
     to_ox,
 )
@@ -131,11 +133,16 @@ class Plan:
 class Compiler:
     """Turns a shapes graph into :class:`Check` queries for a given data store."""
 
-    def __init__(self, shapes: rdflib.Graph, store: ox.Store):
+    def __init__(
+        self, shapes: rdflib.Graph, store: ox.Store, checked_datatypes: Iterable[str] = ()
+    ):
         self.shapes = shapes
         self.store = store
         self.validator = Validator(shapes, store)
-        self._ill_formed: dict[tuple[str, str], list[ox.Literal]] = {}
+        self._typed_literals: dict[str, list[ox.Literal]] = {}
+        # Datatypes whose literals the loader already found well-formed: not looked for again
+        # (except those the store keeps as xsd:integer, whose range the loader cannot see).
+        self.checked = set(checked_datatypes) - STORED_AS_INTEGER
 
     # ------------------------------------------------------------------ helpers
     def subclasses(self, cls: str) -> list[str]:
@@ -213,6 +220,7 @@ class Compiler:
                 continue
             rest = self.keys(node) - set(TARGET_KEYS)
             for prop in sorted(self.shapes.objects(node, SH.property), key=str):
+                self.validator.property_shape(shape, prop)
                 if target is not None and self.compilable(prop):
                     if not is_deactivated(self.shapes, prop):
                         plan.checks.extend(self.property_checks(target, prop))
@@ -338,7 +346,7 @@ class Compiler:
                     condition = self.or_condition(obj, path)
                     where = f"?this {p} ?value FILTER NOT EXISTS {{ {condition} }}"
                 check(f"SELECT ?this ?value WHERE {{ {target} {where} }}", component, obj)
-        if any(_true(u) for u in self.shapes.objects(prop, SH.uniqueLang)):
+        if any(is_true(u) for u in self.shapes.objects(prop, SH.uniqueLang)):
             check(
                 f"SELECT DISTINCT ?this ?detail WHERE {{ {target} ?this {p} ?_a , ?_b "
                 f'FILTER(!sameTerm(?_a, ?_b) && LANG(?_a) != "" '
@@ -350,22 +358,29 @@ class Compiler:
 
     def ill_formed(self, path: rdflib.URIRef, datatype: str) -> list[ox.Literal]:
         """Literals of ``datatype`` under ``path`` whose lexical form is not valid for it."""
-        key = (str(path), datatype)
-        if key not in self._ill_formed:
-            bad: list[ox.Literal] = []
-            if datatype in VALIDATED_DATATYPES:
-                solutions = self.store.query(
-                    f"SELECT DISTINCT ?v WHERE {{ ?_s {_nt(path)} ?v "
-                    f"FILTER(isLiteral(?v) && DATATYPE(?v) IN ({self.stored_types(datatype)})) }}"
-                )
-                assert isinstance(solutions, ox.QuerySolutions)
-                for row in solutions:
-                    literal = row["v"]
-                    assert isinstance(literal, ox.Literal)
-                    if not literal_is_valid(literal.value, datatype):
-                        bad.append(literal)
-            self._ill_formed[key] = sorted(bad, key=str)
-        return self._ill_formed[key]
+        if datatype not in VALIDATED_DATATYPES or datatype in self.checked:
+            return []
+        stored = {datatype, terms.XSD + "integer"} if datatype in STORED_AS_INTEGER else {datatype}
+        return [
+            literal
+            for literal in self.typed_literals(path)
+            if literal.datatype.value in stored and not literal_is_valid(literal.value, datatype)
+        ]
+
+    def typed_literals(self, path: rdflib.URIRef) -> list[ox.Literal]:
+        """The distinct literals under ``path`` whose datatype's lexical space is checked
+        (one scan per predicate, however many datatypes the shapes name for it)."""
+        if str(path) not in self._typed_literals:
+            types = ", ".join(str(ox.NamedNode(d)) for d in sorted(VALIDATED_DATATYPES))
+            solutions = self.store.query(
+                f"SELECT DISTINCT ?v WHERE {{ ?_s {_nt(path)} ?v "
+                f"FILTER(isLiteral(?v) && DATATYPE(?v) IN ({types})) }}"
+            )
+            assert isinstance(solutions, ox.QuerySolutions)
+            found = [row["v"] for row in solutions]
+            literals = [v for v in found if isinstance(v, ox.Literal)]
+            self._typed_literals[str(path)] = sorted(literals, key=str)
+        return self._typed_literals[str(path)]
 
     def stored_types(self, datatype: str) -> str:
         """The datatypes a literal of ``datatype`` may have in the store (see
@@ -468,8 +483,6 @@ class Compiler:
             "".join(sorted(set(prefixes)))
             + f"SELECT ?this ?path ?value WHERE {{ {target} {{ {inner} }} }}"
         )
-        from .shacl_core import message_of, severity_of
-
         message = message_of(self.shapes, constraint) or shape.message
         severity = (
             severity_of(self.shapes, constraint)
@@ -521,21 +534,24 @@ def _interpreted(compiler: Compiler, plan: Plan) -> list[Result]:
     return results
 
 
-def run(shapes: rdflib.Graph, store: ox.Store) -> list[Result]:
+def run(
+    shapes: rdflib.Graph, store: ox.Store, checked_datatypes: Iterable[str] = ()
+) -> list[Result]:
     """Every validation result of the data in ``store`` against ``shapes``.
 
     Compiled checks run on a thread per core: Oxigraph evaluates queries without holding
     Python's lock, so two cores nearly halve the time. Results are sorted, so order never
     varies.
     """
-    compiler = Compiler(shapes, store)
+    compiler = Compiler(shapes, store, checked_datatypes)
     plan = compiler.compile()
     run_check: Callable[[Check], list[Result]] = lambda check: _results_of(check, store)  # noqa: E731
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         batches = list(pool.map(run_check, plan.checks))
-    # A compiled query gives each result once; the validator gives one per evaluation (a
-    # node reached from two focus nodes has two results, as the SHACL report has).
-    results = list({result for batch in batches for result in batch})
+    # One result per evaluation, as in a SHACL report: a property shape shared by two node
+    # shapes that target the same node gives two results, and so does a node reached from
+    # two focus nodes.
+    results = [result for batch in batches for result in batch]
     results.extend(_interpreted(compiler, plan))
     return sorted(results, key=sort_key)
 

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.namespace import SH
 
-from . import rdfio, terms
+from . import rdfio, shacl_paths, terms
 from .errors import CannotRun
 from .load import LoadedGraph
 
@@ -107,6 +107,8 @@ def load_shapes(root: Path) -> rdflib.Graph:
 
 
 ENGINES = ("sparql", "pyshacl")
+# A LoadedGraph comes from the loader, which refuses ill-formed literals of these datatypes.
+LOADER_CHECKED_DATATYPES = frozenset(terms.XSD + local for local in rdfio.CHECKED_DATATYPES)
 
 
 def validate_graph(
@@ -138,7 +140,7 @@ def validate_graph(
                 r.component,
                 r.shape,
             )
-            for r in shacl_sparql.run(shapes, graph.store)
+            for r in shacl_sparql.run(shapes, graph.store, LOADER_CHECKED_DATATYPES)
         ]
     else:
         raise ValueError(f"unknown validation engine {engine!r}; choose one of {ENGINES}")
@@ -170,7 +172,7 @@ Raw = tuple[str, str, str | None, str | None, str, str, str]
 def _run_pyshacl(triples: Iterable[ox.Triple], shapes: rdflib.Graph) -> list[Raw]:
     import pyshacl
 
-    from . import shacl_paths, shacl_sparql
+    from . import shacl_sparql
 
     _conforms, report, _text = pyshacl.validate(
         to_rdflib(triples),
@@ -228,14 +230,16 @@ def load_dcat_ap_shapes(folder: Path) -> rdflib.Graph:
 
 
 def validate_catalog(
-    root: Path, catalog: Path, engine: str = "sparql", shapes_folder: Path | None = None
+    root: Path, catalog: Path, engine: str = "sparql", shapes: rdflib.Graph | None = None
 ) -> Report:
     """Validate a DCAT-AP catalogue file (``dist/catalog.ttl``) against DCAT-AP 3.0.1.
 
-    The shapes come from ``shapes_folder`` (default: :func:`dcat_ap_folder` of ``root``);
-    findings point at the catalogue's file and lines. Both engines give the same findings.
+    ``shapes`` default to :func:`load_dcat_ap_shapes` of :func:`dcat_ap_folder` (give others,
+    e.g. a national profile, to check against those). Findings point at the catalogue's
+    file and lines; both engines give the same findings.
     """
-    shapes = load_dcat_ap_shapes(shapes_folder or dcat_ap_folder(root))
+    if shapes is None:
+        shapes = load_dcat_ap_shapes(dcat_ap_folder(root))
     triples = rdfio.parse_file(catalog)
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
@@ -273,8 +277,8 @@ def report_graph(findings: list[Finding]) -> rdflib.Graph:
         graph.add((report, SH.result, result))
         graph.add((result, rdflib.RDF.type, SH.ValidationResult))
         graph.add((result, SH.focusNode, _from_text(finding.focus)))
-        if finding.path and not finding.path.startswith(("^", "(", "<")):
-            graph.add((result, SH.resultPath, rdflib.URIRef(finding.path)))
+        if finding.path:
+            graph.add((result, SH.resultPath, shacl_paths.from_text(finding.path).to_rdf(graph)))
         if finding.value:
             graph.add((result, SH.value, _from_ntriples(finding.value)))
         graph.add((result, SH.resultSeverity, SH[finding.severity]))
@@ -317,7 +321,9 @@ class _Labels:
         self.store = graph.store
 
     def get(self, iri: str) -> str | None:
-        """The English label if there is one, else any label."""
+        """The English label if there is one, else any label (none for blank nodes, literals)."""
+        if iri.startswith(("_:", '"')):
+            return None
         node = ox.NamedNode(iri)
         for prop in _LABEL_PROPERTIES:
             labels = [
