@@ -102,8 +102,16 @@ def _hostile_cases(tmp_path: Path) -> list[tuple[str, list[str], int, str]]:
     bad_qid = project_copy(tmp_path / "bad-qid")
     mappings = bad_qid / "data" / "mappings" / "wikidata.sssom.tsv"
     mappings.write_text(mappings.read_text("utf-8").replace("wd:Q3113\t", "wd:Qxyz\t"), "utf-8")
+    latin1_table = tmp_path / "table.csv"
+    latin1_table.write_bytes(b"id,home,kind\nx,Cluj,\xe9\n")
+    fake_xlsx = tmp_path / "table.xlsx"
+    fake_xlsx.write_text("not a workbook", encoding="utf-8")
+    broken_catalog = tmp_path / "catalog.ttl"
+    broken_catalog.write_text("@prefix dcat: <http://www.w3.org/ns/dcat#> .\n<a> dcat:x", "utf-8")
+    unreachable = "http://127.0.0.1:9/"  # the discard port: nothing listens there
     out = str(tmp_path / "out")
     r = ["--root", str(project)]
+    clean = ["--root", str(broken_context)]  # queries and shapes intact
     return [
         ("validate on an empty folder", ["validate", "--root", str(empty)], 2,
          "is not a twinning project"),
@@ -143,6 +151,31 @@ def _hostile_cases(tmp_path: Path) -> list[tuple[str, list[str], int, str]]:
          ["wikidata", "quickstatements", "--root", str(bad_qid)], 2, "wikidata.sssom.tsv:12"),
         ("malformed QID under validate", ["validate", "--root", str(bad_qid)], 2,
          "is not a Wikidata item"),
+        ("import a table that is not UTF-8", ["import", *r, "--dry-run", str(latin1_table)], 2,
+         "not UTF-8"),
+        ("import a workbook that is not one", ["import", *r, "--dry-run", str(fake_xlsx)], 2,
+         "table.xlsx"),
+        ("import a missing table", ["import", *r, str(tmp_path / "nope.csv")], 2, "nope.csv"),
+        ("catalog score of a missing file",
+         ["catalog", "score", *r, "--catalog", str(tmp_path / "nope.ttl")], 2, "nope.ttl"),
+        ("catalog score of a broken file",
+         ["catalog", "score", *r, "--catalog", str(broken_catalog)], 2, "catalog.ttl:2"),
+        ("site into data/", ["site", *r, "--out", str(project / "data")], 2, "refusing"),
+        ("site over the project", ["site", *r, "--out", str(project)], 2, "project"),
+        ("site with a bad base URL", ["site", *r, "--out", out, "--base-url", "nope"], 2,
+         "nope"),
+        ("query on an unreachable endpoint",
+         ["query", "run", *clean, "ended-agreements", "--endpoint", unreachable + "query",
+          "--timeout", "5"], 2, "127.0.0.1:9"),
+        ("publish to an unreachable store",
+         ["publish", *clean, "--endpoint", unreachable + "store", "--timeout", "5"], 2,
+         "127.0.0.1:9"),
+        ("link against an unreachable endpoint",
+         ["link", "wikidata", *clean, "--endpoint", unreachable + "query", "--no-cache",
+          "--out", str(tmp_path / "links.tsv"), "--timeout", "5"], 2, "127.0.0.1:9"),
+        ("diff against an unreachable endpoint",
+         ["wikidata", "diff", *clean, "--endpoint", unreachable + "query", "--no-cache",
+          "--timeout", "5"], 2, "127.0.0.1:9"),
         ("unknown query", ["query", "run", "--root", str(broken_shapes), "no-such-query"], 2,
          "no-such-query"),
     ]  # fmt: skip
@@ -150,7 +183,7 @@ def _hostile_cases(tmp_path: Path) -> list[tuple[str, list[str], int, str]]:
 
 def test_every_command_fails_cleanly_on_hostile_input(tmp_path: Path) -> None:
     cases = _hostile_cases(tmp_path)
-    assert len(cases) >= 20
+    assert len(cases) >= 35
     before = tree_digest(tmp_path)
     failures = []
     for name, args, code, fragment in cases:
@@ -384,3 +417,24 @@ def test_ctrl_c_exits_130_and_leaves_nothing_behind(tmp_path: Path) -> None:
     assert err.strip().splitlines()[-1] == "Error: interrupted"
     assert tree_digest(out) == old
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_build_refuses_a_catalogue_that_breaks_dcat_ap(tmp_path: Path) -> None:
+    """build validates the catalogue it wrote against the shipped DCAT-AP 3.0.1 shapes, before
+    the folder is swapped in: a violation keeps the old dist/."""
+    project = project_copy(tmp_path)
+    shutil.copytree(ROOT / "data" / "catalog", project / "data" / "catalog", dirs_exist_ok=True)
+    out = tmp_path / "dist"
+    assert runner.invoke(main, ["build", "--root", str(project), "--out", str(out)]).exit_code == 0
+    old = tree_digest(out)
+    dcat = project / "data" / "catalog" / "dcat.ttl"
+    text = dcat.read_text(encoding="utf-8")
+    assert "dct:format filetype:CSV ;" in text
+    dcat.write_text(
+        text.replace("dct:format filetype:CSV ;", "dct:format <https://example.org/csv> ;", 1),
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["build", "--root", str(project), "--out", str(out)])
+    assert_one_line_error(result, 1, "the catalogue breaks DCAT-AP 3.0.1")
+    assert "https://example.org/csv" in result.stderr  # the report says what to fix
+    assert tree_digest(out) == old

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -147,11 +147,51 @@ def export_graph(
     out: Path,
     options: CatalogOptions,
     force: bool = False,
+    check: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Write the export files into ``out``, swapped in whole (see :mod:`twinning.safeio`)."""
     from .export import export as write_export
 
-    return write_export(graph, out, project.root, options, force=force)
+    return write_export(graph, out, project.root, options, force=force, check=check)
+
+
+# The official DCAT-AP 3.0.1 shapes whose findings are violations, shipped with the project
+# (data/catalog/dcat-ap-3.0.1/, byte-identical to SEMIC's release; see its README).
+DCAT_AP_SHIPPED = "data/catalog/dcat-ap-3.0.1"
+DCAT_AP_VIOLATION_SHAPES = ("shapes.ttl", "range.ttl", "mdr-vocabularies.shape.ttl")
+
+
+def check_catalog(project: Project, options: CatalogOptions) -> Callable[[Path], None]:
+    """A check of a finished export folder: its catalogue against the DCAT-AP 3.0.1 shapes.
+
+    Violations raise :class:`ValidationFailed`, so the export folder is not swapped in. The
+    Czech profile's record follows DCAT-AP-CZ, not these shapes: the tests check it against
+    the DCAT-AP-CZ drafts.
+    """
+    import rdflib
+
+    from .validate import validate_catalog
+
+    def check(folder: Path) -> None:
+        if options.profile == "dcat-ap-cz":
+            return
+        shapes = rdflib.Graph()
+        for name in DCAT_AP_VIOLATION_SHAPES:
+            path = project.root / DCAT_AP_SHIPPED / name
+            rdfio.parse_file(path)  # missing or broken: one located line
+            shapes.parse(path, format="turtle")
+        report = validate_catalog(project.root, folder / "catalog.ttl", shapes=shapes)
+        if report.violations:
+            from .validate import summary
+
+            raise ValidationFailed(
+                f"the catalogue breaks DCAT-AP 3.0.1, {folder.name} not swapped in: "
+                f"{summary(report)}",
+                report,
+                project.root,
+            )
+
+    return check
 
 
 def export(project: Project, out: Path, options: CatalogOptions, force: bool = False) -> list[Path]:
@@ -168,11 +208,13 @@ class Built:
 
 
 def build(project: Project, out: Path, options: CatalogOptions, force: bool = False) -> Built:
-    """Validate, then export; nothing is written when there are violations."""
+    """Validate the data, export, validate the catalogue against DCAT-AP 3.0.1; the export
+    folder is swapped in only when both conform."""
     check_catalog_options(options)
     safeio.check_output_folder(out, project.root, force=force)
     graph, report = valid_graph(project, f"build stopped, {out}/ not written")
-    return Built(report, export_graph(graph, project, out, options, force))
+    check = check_catalog(project, options)
+    return Built(report, export_graph(graph, project, out, options, force, check))
 
 
 @dataclass

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -154,12 +155,16 @@ def export(
     root: Path,
     options: catalog.CatalogOptions | None = None,
     force: bool = False,
+    check: Callable[[Path], None] | None = None,
 ) -> list[Path]:
     """Write all export files into ``out_dir``, which is replaced whole only when every file
-    was written: a failure (or a kill) leaves the old folder as it was, and no stale file
-    survives a run (see :func:`safeio.replace_folder`)."""
+    was written (and ``check``, given the finished folder, raised nothing): a failure (or a
+    kill) leaves the old folder as it was, and no stale file survives a run (see
+    :func:`safeio.replace_folder`)."""
     known = [*DATA_FILES, *PROFILE_FILES]
     with safeio.replace_folder(out_dir, root, known, force) as staging:
         write_files(graph, staging, root, options or catalog.CatalogOptions())
+        if check is not None:
+            check(staging)
         names = sorted(p.name for p in staging.iterdir() if p.name != safeio.MARKER)
     return [out_dir / name for name in names]

@@ -10,9 +10,7 @@ are relative, so the same folder works under any base URL, from a file system an
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +19,7 @@ from typing import Any
 import jinja2
 import pyoxigraph as ox
 
-from .. import catalog, jsonld, rdfio, terms
+from .. import catalog, jsonld, rdfio, safeio, terms
 from ..errors import CannotRun
 from ..export import CATALOG_JSONLD, CATALOG_TTL, DATA_FILES, export
 from ..load import LoadedGraph
@@ -91,44 +89,13 @@ def build_site(
         raise CannotRun(f"--base-url {base_url!r} is not an http(s) URL")
     if not base_url.endswith("/"):
         base_url += "/"
-    out = out.resolve()
-    _check_target(out, root.resolve())
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    # mkdtemp makes a private folder; a web server's user must be able to read the site.
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)
-    try:
+    # A folder with our site mark (sites written before the shared marker) counts as ours.
+    ours = (out / SITE_MARK).is_file()
+    with safeio.replace_folder(out, root, force=ours) as staging:
         count = write_site(graph, staging, root, base_url, lang)
         files = sum(1 for p in staging.rglob("*") if p.is_file())
-        _swap(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    out = out.resolve()
     return SiteSummary(out=out, pages=count, files=files)
-
-
-def _check_target(out: Path, root: Path) -> None:
-    """The site replaces ``out`` as a whole: refuse a folder that is not a site of ours."""
-    if out == root or out in root.parents:
-        raise CannotRun(f"--out {out} holds the project: choose a folder of its own, e.g. site/")
-    if out.exists() and not out.is_dir():
-        raise CannotRun(f"--out {out} is a file, not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / SITE_MARK).is_file():
-        raise CannotRun(
-            f"--out {out} is not empty and was not written by `twinning site`: it would be "
-            "replaced as a whole; choose another folder or empty it"
-        )
-
-
-def _swap(staging: Path, out: Path) -> None:
-    """Put the new site in place of the old one with two renames."""
-    old = out.with_name(f".{out.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _write(path: Path, text: str) -> None:
