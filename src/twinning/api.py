@@ -12,7 +12,7 @@ import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from . import rdfio, safeio
 from .catalog import CatalogOptions
@@ -24,7 +24,15 @@ from .validate import Finding, Report
 if TYPE_CHECKING:
     import rdflib
 
-    from .wikidata import PairSet
+    from .geo import Coordinates
+    from .link import LinkResult
+    from .mqa import Score
+    from .publish import Published
+    from .queries import NamedQuery
+    from .site.build import SiteSummary
+    from .sparql_client import Endpoint
+    from .table_import import ImportReport
+    from .wikidata import Diff, PairSet
 
 DUPLICATE_COMPONENT = "https://w3id.org/twinning/ontology#DuplicateDefinition"
 
@@ -247,3 +255,177 @@ def quickstatements(project: Project) -> PairSet:
     from . import wikidata as wd
 
     return wd.pairs(load(project))
+
+
+# ----------------------------------------------------------------------------- queries, stores
+
+
+def query(
+    project: Project,
+    name: str,
+    params: dict[str, str],
+    out: BinaryIO,
+    output_format: str = "csv",
+    *,
+    endpoint: str | None = None,
+    timeout: float = 60.0,
+    max_bytes: int | None = None,
+    services: dict[str, str] | None = None,
+) -> int:
+    """Find, bind and run a named query (locally or on ``endpoint``), rows streamed to ``out``."""
+    from . import queries
+    from .http import DEFAULT_MAX_BYTES
+
+    return queries.run(
+        project.root,
+        name,
+        params,
+        out,
+        output_format,
+        endpoint=endpoint,
+        timeout=timeout,
+        max_bytes=max_bytes or DEFAULT_MAX_BYTES,
+        services=services,
+    )
+
+
+def queries(project: Project) -> dict[str, NamedQuery]:
+    """The named queries of the project, by name."""
+    from . import queries as named
+
+    return named.library(project.root)
+
+
+def publish(
+    project: Project,
+    store: str,
+    graph_iri: str | None = None,
+    *,
+    query_endpoint: str | None = None,
+    update_endpoint: str | None = None,
+    timeout: float = 120.0,
+) -> Published:
+    """Validate, then replace a graph of a SPARQL store with ours, all or nothing."""
+    from .publish import publish as put_graph
+
+    graph, _report = valid_graph(project, "not published")
+    return put_graph(
+        graph,
+        store,
+        graph_iri,
+        query_endpoint=query_endpoint,
+        update_endpoint=update_endpoint,
+        timeout=timeout,
+    )
+
+
+# ----------------------------------------------------------------------------- Wikidata
+
+
+@dataclass
+class Linked:
+    """What one linking run found and wrote."""
+
+    results: list[LinkResult]
+    disagreements: list[str]
+    mappings_file: Path
+    geo_file: Path
+    coordinates: Coordinates
+
+
+def link_wikidata(
+    project: Project,
+    endpoint: Endpoint,
+    *,
+    data: Sequence[Path] = (),
+    out: Path | None = None,
+    geo_out: Path | None = None,
+    date: str | None = None,
+) -> Linked:
+    """Reconcile the regions with Wikidata items; write the SSSOM links and the coordinates.
+
+    Both files are written only after every answer was read, each atomically; links a person
+    reviewed are kept (see :func:`twinning.link.merge`).
+    """
+    from . import geo, sssom
+    from . import link as linking
+
+    if date is not None:
+        try:
+            datetime.date.fromisoformat(date)
+        except ValueError:
+            raise CannotRun(f"--date {date!r} is not a date (YYYY-MM-DD)") from None
+    run_date = date or datetime.date.today().isoformat()
+    target = out or project.mappings_dir / "wikidata.sssom.tsv"
+    geo_target = geo_out or (
+        out.with_name(out.name + ".geo.ttl") if out else project.data_dir / "geo.ttl"
+    )
+    graph = load(project, data=data, with_mappings=False)
+    existing = sssom.read_mappings(target) if target.exists() else []
+    results = linking.Reconciler(endpoint).reconcile(linking.regions_to_link(graph))
+    run = linking.merge(results, existing, run_date)
+    links = geo.links_from_mappings(run.mappings)
+    coordinates = geo.fetch(endpoint, links.values())
+    mapping_set = "https://w3id.org/twinning/mappings/wikidata"
+    safeio.write_atomic(target, sssom.to_tsv(run.mappings, mapping_set, run_date))
+    safeio.write_atomic(geo_target, geo.turtle(links, coordinates, run_date))
+    return Linked(results, run.disagreements, target, geo_target, coordinates)
+
+
+def wikidata_diff(project: Project, endpoint: Endpoint) -> Diff:
+    """Our P190 pairs against the endpoint's P190 statements."""
+    from . import wikidata as wd
+
+    return wd.diff(wd.pairs(load(project)), endpoint)
+
+
+# ----------------------------------------------------------------------------- tables, site
+
+
+def import_table(
+    project: Project,
+    table: Path,
+    *,
+    endpoint: Endpoint | None = None,
+    review: Path | None = None,
+    dry_run: bool = False,
+    date: str | None = None,
+) -> ImportReport:
+    """Merge a council's table of agreements (CSV or .xlsx) into data/."""
+    from .table_import import import_table as merge_table
+
+    return merge_table(
+        project.root, table, endpoint=endpoint, review=review, dry_run=dry_run, date=date
+    )
+
+
+def site(project: Project, out: Path, base_url: str, lang: str = "en") -> SiteSummary:
+    """Write the static website: a page for every IRI of the graph."""
+    from .site.build import build_site
+
+    return build_site(load(project), out, project.root, base_url=base_url, lang=lang)
+
+
+def serve(
+    project: Project, port: int, lang: str = "en", on_ready: Callable[[str], None] | None = None
+) -> None:
+    """Build the site and serve it on 127.0.0.1 until interrupted."""
+    from .site.serve import serve as serve_site
+
+    serve_site(project.root, port=port, lang=lang, on_ready=on_ready)
+
+
+def catalog_score(
+    project: Project,
+    catalog_file: Path,
+    *,
+    online: bool = False,
+    base_url: str | None = None,
+    timeout: float = 10.0,
+) -> list[Score]:
+    """data.europa.eu's metadata quality score of a catalogue file."""
+    from . import mqa
+
+    if base_url is not None:
+        check_url("--base-url", base_url)
+    return mqa.score(project.root, catalog_file, online=online, base_url=base_url, timeout=timeout)

@@ -71,10 +71,6 @@ def _project(root: Path | None) -> Project:
     return Project.open(root)
 
 
-def _root(root: Path | None) -> Path:
-    return _project(root).root
-
-
 root_option = click.option(
     "--root",
     type=click.Path(file_okay=False, path_type=Path),
@@ -373,48 +369,26 @@ def link_wikidata(
         oxigraph serve --location /tmp/wd --bind 127.0.0.1:7878 &
         twinning link wikidata --endpoint http://127.0.0.1:7878/query
     """
-    import datetime
-
-    from . import geo, rdfio, sssom
-    from . import link as linking
-    from .sparql_client import EndpointError
-
-    project = _root(root)
-    target = out or project / "data" / "mappings" / "wikidata.sssom.tsv"
-    run_date = date or datetime.date.today().isoformat()
-    graph = api.load(Project(project), data=data_paths, with_mappings=False)
-    existing = sssom.read_mappings(target) if target.exists() else []
-    reconciler = linking.Reconciler(_endpoint(endpoint, timeout, not no_cache, max_bytes))
-    regions = linking.regions_to_link(graph)
-    click.echo(f"reconciling {len(regions)} regions against {endpoint}", err=True)
-    try:
-        results = reconciler.reconcile(regions)
-    except EndpointError as err:
-        raise CannotRun(str(err)) from err
-    run = linking.merge(results, existing, run_date)
-    for result in results:
+    client = _endpoint(endpoint, timeout, not no_cache, max_bytes)
+    click.echo(f"reconciling regions against {endpoint}", err=True)
+    linked = api.link_wikidata(
+        _project(root), client, data=data_paths, out=out, geo_out=geo_out, date=date
+    )
+    for result in linked.results:
         for line in result.describe():
             click.echo(line)
-    for line in run.disagreements:
+    for line in linked.disagreements:
         click.echo(f"disagreement: {line}")
-    rdfio.write_atomic(
-        target,
-        sssom.to_tsv(run.mappings, "https://w3id.org/twinning/mappings/wikidata", run_date),
-    )
-    linked = sum(1 for r in results if r.match)
-    to_review = len(results) - linked
-    click.echo(f"{linked} of {len(results)} regions linked, {to_review} to review", err=True)
-    click.echo(f"wrote {target}", err=True)
-    links = geo.links_from_mappings(run.mappings)
-    coordinates = geo.fetch(reconciler.endpoint, links.values())
-    for qid in coordinates.missing:
+    found = sum(1 for r in linked.results if r.match)
+    to_review = len(linked.results) - found
+    click.echo(f"{found} of {len(linked.results)} regions linked, {to_review} to review", err=True)
+    click.echo(f"wrote {linked.mappings_file}", err=True)
+    for qid in linked.coordinates.missing:
         click.echo(f"no coordinates (P625) on wd:{qid}", err=True)
-    for qid, points in coordinates.ambiguous.items():
-        click.echo(f"wd:{qid} has {len(points)} different points (P625): none taken", err=True)
-    default_geo = out.with_name(out.name + ".geo.ttl") if out else project / "data" / "geo.ttl"
-    geo_target = geo_out or default_geo
-    rdfio.write_atomic(geo_target, geo.turtle(links, coordinates, run_date))
-    click.echo(f"wrote {geo_target} ({len(coordinates.points)} points)", err=True)
+    for qid, several in linked.coordinates.ambiguous.items():
+        click.echo(f"wd:{qid} has {len(several)} different points (P625): none taken", err=True)
+    points = len(linked.coordinates.points)
+    click.echo(f"wrote {linked.geo_file} ({points} points)", err=True)
 
 
 @main.group()
@@ -479,14 +453,8 @@ def wikidata_diff(
     Example:
         twinning wikidata diff --endpoint https://query.wikidata.org/sparql
     """
-    from . import wikidata as wd
-    from .sparql_client import EndpointError
-
-    graph = api.load(_project(root))
-    try:
-        result = wd.diff(wd.pairs(graph), _endpoint(endpoint, timeout, not no_cache, max_bytes))
-    except EndpointError as err:
-        raise CannotRun(str(err)) from err
+    client = _endpoint(endpoint, timeout, not no_cache, max_bytes)
+    result = api.wikidata_diff(_project(root), client)
     for a, b, instrument in result.missing_on_wikidata:
         click.echo(f"missing on Wikidata\t{a}\tP190\t{b}\t{instrument}")
     for a, b in result.missing_here:
@@ -514,9 +482,7 @@ def query_list(root: Path | None) -> None:
     Example:
         twinning query list
     """
-    from . import queries
-
-    library = queries.library(_root(root))
+    library = api.queries(_project(root))
     for named in library.values():
         click.echo(f"{named.name}\n    {named.summary}")
         for param in named.params:
@@ -582,21 +548,18 @@ def query_run(
     TWINNING_SPARQL_TOKEN (a bearer token), or TWINNING_SPARQL_USER and
     TWINNING_SPARQL_PASSWORD (HTTP Basic or Digest, as the server asks).
     """
-    from . import queries
-
-    project = _root(root)
+    project = _project(root)
     services = {}
     for item in service_urls:
         iri, sep, url = item.partition("=")
         if not sep:
             raise CannotRun(f"--service-url {item!r}: expected IRI=URL")
         services[iri] = url
-    out = sys.stdout.buffer
-    queries.run(
+    api.query(
         project,
         name,
         dict(params),
-        out,
+        sys.stdout.buffer,
         output_format,
         endpoint=endpoint,
         timeout=timeout,
@@ -646,11 +609,8 @@ def publish(
         oxigraph serve --location /tmp/twinning --bind 127.0.0.1:7878 &
         twinning publish --endpoint http://127.0.0.1:7878/store
     """
-    from .publish import publish as put_graph
-
-    graph, _report = api.valid_graph(_project(root), "not published")
-    done = put_graph(
-        graph,
+    done = api.publish(
+        _project(root),
         endpoint,
         graph_iri,
         query_endpoint=query_endpoint,
@@ -708,10 +668,8 @@ def import_command(
         twinning import dist/agreements.csv --dry-run
         twinning import partners.xlsx --review review.txt
     """
-    from .table_import import import_table
-
-    report = import_table(
-        _root(root),
+    report = api.import_table(
+        _project(root),
         table,
         endpoint=_endpoint(endpoint, timeout, not no_cache, max_bytes),
         review=review,
@@ -787,7 +745,9 @@ def catalog_score(
 
     from . import mqa
 
-    scores = mqa.score(_root(root), catalog_file, online=online, base_url=base_url, timeout=timeout)
+    scores = api.catalog_score(
+        _project(root), catalog_file, online=online, base_url=base_url, timeout=timeout
+    )
     if output_format == "json":
         click.echo(json.dumps(mqa.as_dict(scores), indent=2, ensure_ascii=False))
     else:
@@ -834,11 +794,7 @@ def site_command(root: Path | None, out: Path, base_url: str, lang: str) -> None
     Example:
         twinning site --out site --base-url https://example.org/twinning/
     """
-    from .load import load_project
-    from .site.build import build_site
-
-    project = _root(root)
-    summary = build_site(load_project(project), out, project, base_url=base_url, lang=lang)
+    summary = api.site(_project(root), out, base_url=base_url, lang=lang)
     click.echo(f"wrote {summary.out} ({summary.pages} pages, {summary.files} files)")
 
 
@@ -863,9 +819,8 @@ def serve_command(root: Path | None, port: int, lang: str) -> None:
     Example:
         twinning serve --port 8000    # then open http://127.0.0.1:8000/
     """
-    from .site.serve import serve
 
     def ready(url: str) -> None:
         click.echo(f"serving {url} (SPARQL at {url}sparql); Ctrl-C to stop", err=True)
 
-    serve(_root(root), port=port, lang=lang, on_ready=ready)
+    api.serve(_project(root), port=port, lang=lang, on_ready=ready)
