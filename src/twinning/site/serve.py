@@ -10,6 +10,7 @@ updates are refused: the store is never written to.
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from http import HTTPStatus
@@ -187,6 +188,18 @@ class SiteHandler(BaseHTTPRequestHandler):
             self.wfile.write(data)
 
 
+class SiteServer(ThreadingHTTPServer):
+    """The local server: a browser that hangs up is normal; anything else is one line."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        print(f"error answering {client_address}: {type(error).__name__}: {error}", file=sys.stderr)
+
+
 def serve(
     root: Path,
     port: int = 8000,
@@ -198,7 +211,7 @@ def serve(
     workdir = Path(tempfile.mkdtemp(prefix="twinning-site-"))
     try:
         try:
-            server = ThreadingHTTPServer(("127.0.0.1", port), SiteHandler)
+            server = SiteServer(("127.0.0.1", port), SiteHandler)
         except OSError as err:
             raise CannotRun(f"cannot listen on 127.0.0.1:{port}: {err.strerror}") from err
         with server:
