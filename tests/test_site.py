@@ -377,3 +377,16 @@ def test_timeline_counts_every_dated_instrument(site: Path, graph: LoadedGraph) 
     assert sum(counts) + undated == len(list(typed))
     assert undated < sum(counts) + undated
     assert text.count('<rect class="bar"') == len(counts)
+
+
+def test_quickstatements_references_are_pages_of_the_site(site: Path, graph: LoadedGraph) -> None:
+    """`wikidata quickstatements --base-url` points each S854 at a page this site has."""
+    from twinning import wikidata
+
+    base = "https://example.org/twinning/"
+    text = wikidata.quickstatements(wikidata.pairs(graph), base_url=base)
+    references = {line.split("\tS854\t")[1].strip('"') for line in text.splitlines()}
+    assert len(references) > 10
+    for reference in references:
+        assert reference.startswith(base)
+        assert (site / reference[len(base) :]).is_file(), reference
