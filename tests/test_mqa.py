@@ -288,3 +288,25 @@ def test_only_http_links_are_followed(dist: Path, tmp_path: Path) -> None:
     earned = _earned(mqa.score(ROOT, local, online=True))
     assert earned["accessUrlStatusCode"] == earned["downloadUrlStatusCode"] == 0
     assert mqa.answers((dist / "regions.csv").as_uri(), 1).endswith("is not an HTTP(S) URL")
+
+
+def test_ours_earns_405_against_twinning_serve(tmp_path: Path) -> None:
+    """The catalogue `twinning serve` publishes at /dist/, scored online against that server:
+    every access and download URL answers, so all 405 points."""
+    import urllib.request
+
+    from .browser import twinning_serve
+
+    with twinning_serve(ROOT) as base:
+        catalog = tmp_path / "catalog.ttl"
+        with urllib.request.urlopen(base + "dist/catalog.ttl", timeout=30) as answer:
+            catalog.write_bytes(answer.read())
+        assert base + "dist/" in catalog.read_text(encoding="utf-8")  # links to this server
+        result = CliRunner().invoke(
+            main,
+            ["catalog", "score", "--root", str(ROOT), "--catalog", str(catalog), "--online",
+             "--format", "json"],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    [score] = json.loads(result.output)
+    assert (score["total"], score["maximum"]) == (405, 405)
