@@ -371,6 +371,27 @@ def test_json_of_the_wrong_shape(tmp_path, body: bytes) -> None:
     assert not (tmp_path / "out.sssom.tsv").exists()
 
 
+def test_rows_without_the_variables_a_command_needs(tmp_path) -> None:
+    """Valid SPARQL JSON whose rows bind none of the variables asked for: one line, exit 2."""
+    body = b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}}'
+    with http_server(lambda r, n: answer(r, 200, body)) as url:
+        link = runner.invoke(
+            main,
+            ["link", "wikidata", "--root", str(ROOT), "--endpoint", url, "--no-cache",
+             "--out", str(tmp_path / "out.sssom.tsv")],
+        )  # fmt: skip
+        diff = runner.invoke(
+            main, ["wikidata", "diff", "--root", str(ROOT), "--endpoint", url, "--no-cache"]
+        )
+    for other in (link, diff):
+        assert other.exit_code == 2, other.output
+        assert "internal error" not in other.output
+        assert other.output.splitlines()[-1].startswith(
+            f"Error: {url}: an answer row does not bind"
+        )
+    assert not (tmp_path / "out.sssom.tsv").exists()
+
+
 def test_not_json_at_all(tmp_path) -> None:
     with http_server(lambda r, n: answer(r, 200, b"<html>maintenance</html>")) as url:
         result = _run(tmp_path, "--endpoint", url)

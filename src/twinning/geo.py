@@ -85,12 +85,9 @@ def fetch(endpoint: Endpoint, qids: Iterable[str]) -> Coordinates:
             "SELECT ?item ?point WHERE { VALUES ?item { " + items + " } "
             "?item <http://www.wikidata.org/prop/direct/P625> ?point }"
         )
-        for row in endpoint.select(query).get("results", {}).get("bindings", []):
-            try:
-                qid = row["item"]["value"].rsplit("/", 1)[-1]
-                point = parse_wkt(row["point"]["value"])
-            except (KeyError, TypeError, AttributeError):
-                continue
+        for row in endpoint.rows(query, ("item", "point")):
+            qid = row["item"]["value"].rsplit("/", 1)[-1]
+            point = parse_wkt(row["point"]["value"])
             if point is not None and qid in found:
                 found[qid].add(point)
     points = {q: next(iter(p)) for q, p in found.items() if len(p) == 1}

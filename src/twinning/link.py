@@ -185,10 +185,6 @@ def _literal(text: str, lang: str = "") -> str:
     return str(ox.Literal(text, language=lang) if lang else ox.Literal(text))
 
 
-def _bindings(result: dict[str, Any]) -> list[dict[str, dict[str, str]]]:
-    return list(result.get("results", {}).get("bindings", []))
-
-
 def _qid(uri: str) -> str | None:
     return uri.rsplit("/", 1)[-1] if uri.startswith(terms.WD) else None
 
@@ -209,7 +205,7 @@ class Reconciler:
             + f"SELECT ?item ?code WHERE {{ VALUES ?code {{ {values} }} ?item wdt:P300 ?code . }}"
         )
         found: dict[str, set[str]] = {}
-        for row in _bindings(self.endpoint.select(query)):
+        for row in self.endpoint.rows(query, ("item", "code")):
             qid = _qid(row["item"]["value"])
             if qid:
                 found.setdefault(row["code"]["value"], set()).add(qid)
@@ -229,7 +225,7 @@ class Reconciler:
                 '{ ?item rdfs:label ?name BIND("label" AS ?how) } UNION '
                 '{ ?item skos:altLabel ?name BIND("alias" AS ?how) } }'
             )
-            for row in _bindings(self.endpoint.select(query)):
+            for row in self.endpoint.rows(query, ("item", "name", "how")):
                 qid = _qid(row["item"]["value"])
                 name = row["name"]
                 key = (name["value"], name.get("xml:lang", ""))
@@ -261,7 +257,7 @@ class Reconciler:
               UNION {{ ?item rdfs:label ?label FILTER(LANG(?label) = "en") }}
             }}"""
         )
-        for row in _bindings(self.endpoint.select(query)):
+        for row in self.endpoint.rows(query, ("item",)):
             qid = _qid(row["item"]["value"])
             if qid is None:
                 continue
@@ -287,7 +283,7 @@ class Reconciler:
             f"{{ VALUES ?lang {{ {langs} }} ?item rdfs:label ?label "
             "FILTER(LANG(?label) = ?lang) } UNION { ?item wdt:P300 ?code } }"
         )
-        for row in _bindings(self.endpoint.select(query)):
+        for row in self.endpoint.rows(query, ("item",)):
             qid = _qid(row["item"]["value"])
             if qid not in details:
                 continue

@@ -112,6 +112,23 @@ class Endpoint:
         self._cache_put(query, result)
         return result
 
+    def rows(self, query: str, required: tuple[str, ...] = ()) -> list[dict[str, dict[str, str]]]:
+        """The bindings of a SELECT, each checked to bind every ``required`` variable to a
+        term with a value: an endpoint (or a cache file) answering rows of another shape is
+        one line, not a crash further on."""
+        result = self.select(query)
+        bindings = result.get("results", {}).get("bindings") if isinstance(result, dict) else None
+        if not isinstance(bindings, list):
+            raise EndpointError(f"{self.url}: the answer holds no SELECT results")
+        for row in bindings:
+            if not isinstance(row, dict) or any(
+                not isinstance(row.get(name), dict) or not isinstance(row[name].get("value"), str)
+                for name in required
+            ):
+                wanted = ", ".join(f"?{name}" for name in required)
+                raise EndpointError(f"{self.url}: an answer row does not bind {wanted}")
+        return bindings
+
     @contextlib.contextmanager
     def stream(self, query: str, select_only: bool = True) -> Iterator[Any]:
         """Run a SELECT query; :class:`Solutions` parsed while they arrive (nothing held whole).

@@ -234,7 +234,7 @@ def diff(pair_set: PairSet, endpoint: Endpoint) -> Diff:
             f"SELECT ?a ?b ?start WHERE {{ VALUES ?a {{ {values} }} ?a wdt:P190 ?b . "
             "OPTIONAL { ?a p:P190 ?s . ?s ps:P190 ?b ; pq:P580 ?start } }"
         )
-        for row in endpoint.select(query).get("results", {}).get("bindings", []):
+        for row in endpoint.rows(query, ("a", "b")):
             a = row["a"]["value"].removeprefix(terms.WD)
             b = row["b"]["value"].removeprefix(terms.WD)
             starts = theirs.setdefault((a, b), set())
