@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .servers import free_port
+from .servers import free_port, running
 
 CHROMEDRIVER = "/usr/bin/chromedriver"
 CHROMIUM = "/usr/bin/chromium"
@@ -84,23 +81,6 @@ def twinning_serve(root: Path, lang: str = "en") -> Iterator[str]:
     port = free_port()
     command = [str(Path(sys.executable).parent / "twinning"), "serve", "--root", str(root)]
     command += ["--port", str(port), "--lang", lang]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base, timeout=2):
-                    break
-            except OSError as err:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    detail = process.stderr.read() if process.stderr else b""
-                    raise RuntimeError(f"twinning serve did not start: {detail!r}") from err
-                time.sleep(0.2)
+    with running(command, base, "twinning serve"):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()

@@ -10,8 +10,10 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,6 +36,52 @@ def free_port() -> int:
 
 
 @contextmanager
+def running(
+    command: list[str],
+    probe: str | urllib.request.Request,
+    name: str,
+    *,
+    seconds: float = 60,
+    logs: tuple[Path, ...] = (),
+    cwd: Path | None = None,
+    stop_seconds: float = 10,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a server, wait until ``probe`` answers, and stop it after (terminate, then kill).
+
+    If it dies or does not answer in ``seconds``, fail with its stderr and the tail of its
+    ``logs``: a test never skips a server that cannot start.
+    """
+    # stderr into a file, not a pipe: a chatty server must never block on a full pipe.
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        try:
+            deadline = time.monotonic() + seconds
+            while True:
+                try:
+                    with urllib.request.urlopen(probe, timeout=5):
+                        break
+                except OSError as err:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        if process.poll() is None:
+                            process.kill()
+                        errors.seek(0)
+                        detail = errors.read()[-4000:].decode(errors="replace")
+                        for log in logs:
+                            if log.exists():
+                                detail += log.read_text(errors="replace")[-2000:]
+                        raise RuntimeError(f"{name} did not start: {detail}") from err
+                    time.sleep(0.1)
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=stop_seconds)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
 def oxigraph_server(tmp: Path, load: list[Path] = ()) -> Iterator[str]:  # type: ignore[assignment]
     """Start ``oxigraph serve`` with the given files loaded; yield its base URL."""
     location = tmp / "oxigraph-store"
@@ -47,26 +95,9 @@ def oxigraph_server(tmp: Path, load: list[Path] = ()) -> Iterator[str]:  # type:
         )
     port = free_port()
     args = [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"]
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=2):
-                    break
-            except OSError as err:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    detail = process.stderr.read() if process.stderr else b""
-                    raise RuntimeError(f"oxigraph did not start: {detail!r}") from err
-                time.sleep(0.1)
+    with running(args, f"{base}/query?query=ASK%7B%7D", "oxigraph"):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 # ----------------------------------------------------------------------------- misbehaving servers
@@ -239,32 +270,12 @@ def virtuoso_server(tmp: Path) -> Iterator[str]:
     http_port, sql_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(dir=folder, http_port=http_port, sql_port=sql_port))
-    process = subprocess.Popen(
-        [binary, "+foreground", "+configfile", str(ini)],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     base = f"http://127.0.0.1:{http_port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/sparql?query=ASK%7B%7D", timeout=2):
-                    break
-            except OSError as err:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log = (folder / "virtuoso.log").read_text(errors="replace")[-2000:]
-                    raise RuntimeError(f"virtuoso did not start: {log}") from err
-                time.sleep(0.3)
+    command = [binary, "+foreground", "+configfile", str(ini)]
+    probe = f"{base}/sparql?query=ASK%7B%7D"
+    logs = (folder / "virtuoso.log",)
+    with running(command, probe, "virtuoso", seconds=120, logs=logs, cwd=folder, stop_seconds=30):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # ----------------------------------------------------------------------------- Comunica
@@ -288,35 +299,12 @@ def comunica_server(files: list[Path]) -> Iterator[str]:
     """Comunica 4 as a read-only SPARQL endpoint over RDF files; yield the endpoint URL."""
     binary = comunica_binary()
     port = free_port()
-    process = subprocess.Popen(
-        [binary, *map(str, files), "-p", str(port), "-t", "60"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
     url = f"http://127.0.0.1:{port}/sparql"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                request = urllib.request.Request(
-                    f"{url}?query=ASK%7B%7D",
-                    headers={"Accept": "application/sparql-results+json"},
-                )
-                with urllib.request.urlopen(request, timeout=5):
-                    break
-            except OSError as err:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    detail = process.stderr.read() if process.stderr and process.poll() else b""
-                    raise RuntimeError(f"comunica did not start: {detail!r}") from err
-                time.sleep(0.3)
+    probe = urllib.request.Request(
+        f"{url}?query=ASK%7B%7D", headers={"Accept": "application/sparql-results+json"}
+    )
+    with running([binary, *map(str, files), "-p", str(port), "-t", "60"], probe, "comunica"):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # ----------------------------------------------------------------------------- a breaking proxy
@@ -326,7 +314,7 @@ def comunica_server(files: list[Path]) -> Iterator[str]:
 def cutting_proxy(upstream: str, cut_after: int) -> Iterator[str]:
     """A TCP proxy to ``upstream`` (a base URL) that drops the connection after a client has
     sent ``cut_after`` bytes: an upload interrupted halfway. Smaller requests pass."""
-    parts = urllib.request.urlparse(upstream)
+    parts = urllib.parse.urlsplit(upstream)
     target = (parts.hostname or "127.0.0.1", parts.port or 80)
 
     def handle(client: socket.socket) -> None:

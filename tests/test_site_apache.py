@@ -10,10 +10,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-import subprocess
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,7 +22,7 @@ from twinning.load import LoadedGraph
 from twinning.site.build import build_site
 
 from .conftest import ROOT
-from .servers import free_port
+from .servers import free_port, running
 from .test_site_serve import CHROME_ACCEPT, CLUJ, FORMATS, own_triples, request
 
 APACHE = "/usr/sbin/apache2"
@@ -108,31 +105,11 @@ def servers(graph: LoadedGraph) -> Iterator[tuple[str, str]]:
         ),
         encoding="utf-8",
     )
-    process = subprocess.Popen(
-        [APACHE, "-f", str(config), "-DFOREGROUND"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base, timeout=2):
-                    break
-            except OSError as err:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log = folder / "error.log"
-                    detail = (process.stderr.read() if process.stderr else b"").decode()
-                    detail += log.read_text() if log.exists() else ""
-                    raise RuntimeError(f"apache did not start: {detail}") from err
-                time.sleep(0.1)
-        yield base, f"http://127.0.0.1:{w3id_port}/twinning/"
+        command = [APACHE, "-f", str(config), "-DFOREGROUND"]
+        with running(command, base, "apache", seconds=30, logs=(folder / "error.log",)):
+            yield base, f"http://127.0.0.1:{w3id_port}/twinning/"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         shutil.rmtree(folder, ignore_errors=True)
 
 

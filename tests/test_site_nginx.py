@@ -7,10 +7,7 @@ built for that address with the snippet included in its server block, and is sto
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +18,7 @@ from twinning.load import LoadedGraph
 from twinning.site.build import build_site
 
 from .conftest import ROOT
-from .servers import free_port
+from .servers import free_port, running
 from .test_site_serve import CHROME_ACCEPT, CLUJ, FORMATS, own_triples, request
 
 NGINX = "/usr/sbin/nginx"
@@ -58,31 +55,11 @@ def nginx(graph: LoadedGraph) -> Iterator[str]:
     build_site(graph, site, ROOT, base_url=base)
     config = folder / "nginx.conf"
     config.write_text(CONFIG.format(root=folder, port=port, site=site), encoding="utf-8")
-    process = subprocess.Popen(
-        [NGINX, "-c", str(config), "-p", str(folder)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base, timeout=2):
-                    break
-            except OSError as err:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log = folder / "error.log"
-                    detail = (process.stderr.read() if process.stderr else b"").decode()
-                    detail += log.read_text() if log.exists() else ""
-                    raise RuntimeError(f"nginx did not start: {detail}") from err
-                time.sleep(0.1)
-        yield base
+        command = [NGINX, "-c", str(config), "-p", str(folder)]
+        with running(command, base, "nginx", seconds=30, logs=(folder / "error.log",)):
+            yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         shutil.rmtree(folder, ignore_errors=True)
 
 
