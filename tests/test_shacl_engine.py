@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from twinning import shacl_sparql
 from twinning.cli import main
-from twinning.load import AsWritten, load_files
+from twinning.load import AsWritten, load_files, mentions_integer_derived
 from twinning.rdfio import RdfSyntaxError, literal_is_valid
 from twinning.terms import XSD
 from twinning.validate import to_rdflib
@@ -271,3 +271,27 @@ def test_as_written_keeps_what_the_store_changes(tmp_path: Path) -> None:
         '<urn:a> <urn:b> "0012"^^xsd:integer .\n'
     )
     assert load_files([plain]).written.literals == {}
+
+
+XSD_PREFIX = "@prefix {p}: <http://www.w3.org/2001/XMLSchema#> .\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "mentions"),
+    [
+        (XSD_PREFIX.format(p="xsd") + '<a:b> <c:d> "1"^^xsd:byte .', True),
+        (XSD_PREFIX.format(p="x") + '<a:b> <c:d> "1"^^x:unsignedInt .', True),
+        (XSD_PREFIX.format(p="") + '<a:b> <c:d> "1"^^:short .', True),
+        ('<a:b> <c:d> "1"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .', True),
+        (XSD_PREFIX.format(p="xsd") + '<a:b> <c:d> "1"^^xsd:integer , "2"^^xsd:int .', True),
+        (XSD_PREFIX.format(p="xsd") + '<a:b> <c:d> "1"^^xsd:integer , "x"^^xsd:string .', False),
+        ("", False),
+    ],
+)
+def test_loader_looks_for_integer_derived_datatypes(
+    tmp_path: Path, text: str, mentions: bool
+) -> None:
+    """Only files naming an integer-derived datatype (any prefix) are parsed a second way."""
+    path = tmp_path / "data.ttl"
+    path.write_text(text)
+    assert mentions_integer_derived(path) is mentions

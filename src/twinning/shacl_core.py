@@ -598,8 +598,9 @@ def _class(v: Validator, value: Term, obj: rdflib.term.Node, shape: Shape) -> bo
 
 
 # Oxigraph's store keeps every literal of a type derived from xsd:integer (xsd:byte,
-# xsd:nonNegativeInteger...) as an xsd:integer: which of them the data said is lost. So an
-# xsd:integer in the store matches these datatypes when its value is in the type's range.
+# xsd:nonNegativeInteger...) as an xsd:integer: which of them the data said is lost. With a
+# load.AsWritten table the engine sees the literal as written; without one (a store of
+# unknown origin) an xsd:integer matches these datatypes when its value is in their range.
 STORED_AS_INTEGER = {
     str(XSD) + local
     for local in (
