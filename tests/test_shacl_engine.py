@@ -295,3 +295,22 @@ def test_loader_looks_for_integer_derived_datatypes(
     path = tmp_path / "data.ttl"
     path.write_text(text)
     assert mentions_integer_derived(path) is mentions
+
+
+def test_a_byte_and_an_integer_the_store_merges_are_two_values(tmp_path: Path) -> None:
+    """ "1"^^xsd:byte and "1"^^xsd:integer are one triple in the store but two value nodes in
+    SHACL: sh:maxCount 1 fails, and sh:in lists which one is not allowed."""
+    path = tmp_path / "data.ttl"
+    path.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix ex: <https://example.org/> .\n"
+        'ex:a ex:p "1"^^xsd:byte , "1"^^xsd:integer .\n'
+        "ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:maxCount 1 ;"
+        ' sh:in ( "1"^^xsd:integer ) ] .\n'
+    )
+    found = sorted((r.component, str(r.value) if r.value else None) for r in _run(path))
+    assert found == [
+        ("InConstraintComponent", f'"1"^^<{XSD}byte>'),
+        ("MaxCountConstraintComponent", None),
+    ]
