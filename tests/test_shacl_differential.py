@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from rdflib.namespace import SH
 
 from twinning import shacl_paths, shacl_sparql
+from twinning.load import AsWritten
 from twinning.validate import _ntriples, _rdflib_term, to_rdflib
 
 PREFIXES = """\
@@ -250,8 +251,10 @@ def _key(node: rdflib.term.Node | None) -> str | None:
 def ours(shapes: rdflib.Graph, data: list[ox.Triple]) -> Counter:
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in data)
+    written = AsWritten()
+    written.add(data)
     found: Counter = Counter()
-    for r in shacl_sparql.run(shapes, store):
+    for r in shacl_sparql.run(shapes, store, written=written):
         found[
             (
                 _key(_rdflib_term(r.focus)),

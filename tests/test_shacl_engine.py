@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from twinning import shacl_sparql
 from twinning.cli import main
-from twinning.load import load_files
+from twinning.load import AsWritten, load_files, mentions_integer_derived
 from twinning.rdfio import RdfSyntaxError, literal_is_valid
 from twinning.terms import XSD
 from twinning.validate import to_rdflib
@@ -60,7 +60,9 @@ def _run(path: Path) -> list[shacl_sparql.Result]:
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=str(path))]
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    return shacl_sparql.run(to_rdflib(triples), store)
+    written = AsWritten()
+    written.add(triples)
+    return shacl_sparql.run(to_rdflib(triples), store, written=written)
 
 
 def test_unique_lang_once_per_language_and_ill_formed_boolean() -> None:
@@ -190,7 +192,9 @@ def test_our_shapes_compile_entirely_to_sparql() -> None:
     from twinning.load import load_project
     from twinning.validate import load_shapes
 
-    plan = shacl_sparql.Compiler(load_shapes(ROOT), load_project(ROOT).store).compile()
+    graph = load_project(ROOT)
+    assert graph.written.literals == {}  # nothing for the Python validator to see as written
+    plan = shacl_sparql.Compiler(load_shapes(ROOT), graph.store, written=graph.written).compile()
     assert plan.interpreted == [] and len(plan.checks) > 30
 
 
@@ -213,3 +217,100 @@ def test_turtle_report_writes_complex_paths_as_shacl_paths(tmp_path: Path) -> No
     graph = rdflib.Graph().parse(data=render_turtle(report), format="turtle")
     [path] = graph.objects(None, rdflib.SH.resultPath)
     assert graph.value(path, rdflib.SH.inversePath) == rdflib.URIRef("https://example.org/p")
+
+
+def _project_with_only(tmp_path: Path, shapes: Path) -> Path:
+    """The ontology, no data, and one shapes file: the findings are that file's alone."""
+    copy = tmp_path / "project"
+    shutil.copytree(ROOT / "ontology", copy / "ontology")
+    (copy / "data").mkdir()
+    (copy / "shapes").mkdir()
+    shutil.copy(shapes, copy / "shapes" / shapes.name)
+    return copy
+
+
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_cli_datatype_judges_literals_as_written(tmp_path: Path, engine: str) -> None:
+    """Oxigraph stores "300"^^xsd:byte as "300"^^xsd:integer; sh:datatype xsd:byte must still
+    reject it (out of range) and "55"^^xsd:integer (not a byte), accept "12" and "0012"
+    written as bytes, and report the values as written."""
+    import json
+
+    project = _project_with_only(tmp_path, SHACL / "byte-datatype.shacl.ttl")
+    data = SHACL / "byte-as-written.ttl"
+    args = ["validate", "--root", str(project), "--format", "json", "--engine", engine]
+    result = runner.invoke(main, [*args, str(data)])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    found = sorted((f["focus"], f["component"], f["value"]) for f in report["findings"])
+    assert found == [
+        ("https://example.org/i", "DatatypeConstraintComponent", f'"300"^^<{XSD}byte>'),
+        ("https://example.org/i", "DatatypeConstraintComponent", f'"55"^^<{XSD}integer>'),
+    ]
+    assert report["violations"] == 2
+
+
+def test_as_written_keeps_what_the_store_changes(tmp_path: Path) -> None:
+    """The loader records the literals the store rewrote, and only for a file that names an
+    integer-derived datatype (others are bulk-loaded without a second look)."""
+    graph = load_files([SHACL / "byte-as-written.ttl"])
+    i, j, p = (ox.NamedNode(f"https://example.org/{n}") for n in "ijp")
+    integer = ox.NamedNode(XSD + "integer")
+    byte = ox.NamedNode(XSD + "byte")
+    assert graph.written.objects(i, p, ox.Literal("300", datatype=integer)) == (
+        ox.Literal("300", datatype=byte),
+    )
+    assert graph.written.objects(j, p, ox.Literal("12", datatype=integer)) == (
+        ox.Literal("0012", datatype=byte),
+    )
+    # "55"^^xsd:integer is stored as written: not in the table.
+    assert (i, p, ox.Literal("55", datatype=integer)) not in graph.written.literals
+    plain = tmp_path / "plain.ttl"
+    plain.write_text(
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<urn:a> <urn:b> "0012"^^xsd:integer .\n'
+    )
+    assert load_files([plain]).written.literals == {}
+
+
+XSD_PREFIX = "@prefix {p}: <http://www.w3.org/2001/XMLSchema#> .\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "mentions"),
+    [
+        (XSD_PREFIX.format(p="xsd") + '<a:b> <c:d> "1"^^xsd:byte .', True),
+        (XSD_PREFIX.format(p="x") + '<a:b> <c:d> "1"^^x:unsignedInt .', True),
+        (XSD_PREFIX.format(p="") + '<a:b> <c:d> "1"^^:short .', True),
+        ('<a:b> <c:d> "1"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger> .', True),
+        (XSD_PREFIX.format(p="xsd") + '<a:b> <c:d> "1"^^xsd:integer , "2"^^xsd:int .', True),
+        (XSD_PREFIX.format(p="xsd") + '<a:b> <c:d> "1"^^xsd:integer , "x"^^xsd:string .', False),
+        ("", False),
+    ],
+)
+def test_loader_looks_for_integer_derived_datatypes(
+    tmp_path: Path, text: str, mentions: bool
+) -> None:
+    """Only files naming an integer-derived datatype (any prefix) are parsed a second way."""
+    path = tmp_path / "data.ttl"
+    path.write_text(text)
+    assert mentions_integer_derived(path) is mentions
+
+
+def test_a_byte_and_an_integer_the_store_merges_are_two_values(tmp_path: Path) -> None:
+    """ "1"^^xsd:byte and "1"^^xsd:integer are one triple in the store but two value nodes in
+    SHACL: sh:maxCount 1 fails, and sh:in lists which one is not allowed."""
+    path = tmp_path / "data.ttl"
+    path.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix ex: <https://example.org/> .\n"
+        'ex:a ex:p "1"^^xsd:byte , "1"^^xsd:integer .\n'
+        "ex:S sh:targetNode ex:a ; sh:property [ sh:path ex:p ; sh:maxCount 1 ;"
+        ' sh:in ( "1"^^xsd:integer ) ] .\n'
+    )
+    found = sorted((r.component, str(r.value) if r.value else None) for r in _run(path))
+    assert found == [
+        ("InConstraintComponent", f'"1"^^<{XSD}byte>'),
+        ("MaxCountConstraintComponent", None),
+    ]

@@ -8,14 +8,16 @@ validation report can send a curator to the right place.
 from __future__ import annotations
 
 import functools
+import mmap
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import rdfio, safeio
+from . import rdfio, safeio, terms
 from .errors import CannotRun
 
 ROOT_ENV = "TWINNING_ROOT"
@@ -71,6 +73,131 @@ class Duplicate:
     second: tuple[Path, int]
 
 
+# The datatypes derived from xsd:integer: Oxigraph stores each of their literals as an
+# xsd:integer ("300"^^xsd:byte becomes "300"^^xsd:integer), so which one was written is lost.
+INTEGER_DERIVED = ("nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
+                   "negativeInteger", "long", "int", "short", "byte", "unsignedLong",
+                   "unsignedInt", "unsignedShort", "unsignedByte")  # fmt: skip
+# Finding whether a file names one of them, without a slow scan: the XSD namespace is rare
+# (a prefix declaration, or full IRIs), and each prefix bound to it is then looked for.
+_XSD_MENTION = re.compile(rb"XMLSchema#(\w*)")
+_DERIVED_NAMES = frozenset(name.encode() for name in INTEGER_DERIVED)
+_DERIVED_ALTERNATIVES = b"(?:" + b"|".join(_DERIVED_NAMES) + rb")\b"
+_NAME = re.compile(rb"[A-Za-z_][\w.-]*")
+_PLAIN = {terms.XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+_SCRATCH_PREDICATE = ox.NamedNode("urn:twinning:as-written")
+Subject = ox.NamedNode | ox.BlankNode
+Key = tuple[Subject, ox.NamedNode, ox.Literal]
+
+
+@dataclass
+class AsWritten:
+    """Literals as the files wrote them, where the Oxigraph store keeps another form.
+
+    The store canonicalises typed literals on insert: every integer-derived datatype becomes
+    xsd:integer, and lexical forms are rewritten ("0012"^^xsd:integer as "12", "1.50" as
+    "1.5", "1"^^xsd:boolean as "true"). SHACL judges the literal as written (sh:datatype
+    xsd:byte must reject "300"^^xsd:byte and "55"^^xsd:integer), so for the few triples
+    whose object the store changed this keeps (subject, predicate, stored literal) -> every
+    literal written for it. The validation engine reads value nodes through
+    :meth:`objects`; an empty table means the store holds everything as written.
+    """
+
+    literals: dict[Key, tuple[ox.Literal, ...]] = field(default_factory=dict)
+    # as written -> as stored, for looking a written literal up in the store
+    stored_forms: dict[ox.Literal, ox.Literal] = field(default_factory=dict)
+
+    @functools.cached_property
+    def predicates(self) -> frozenset[str]:
+        """The IRIs of the predicates with a changed literal (read after loading)."""
+        return frozenset(key[1].value for key in self.literals)
+
+    def add(self, triples: Iterable[ox.Triple]) -> None:
+        """Record the triples (as parsed, blank nodes as in the store) the store would change."""
+        typed: list[Key] = []
+        for t in triples:
+            obj, subject = t.object, t.subject
+            plain = not isinstance(obj, ox.Literal) or obj.datatype.value in _PLAIN
+            if not plain and isinstance(subject, ox.NamedNode | ox.BlankNode):
+                typed.append((subject, t.predicate, obj))  # type: ignore[arg-type]
+        stored = _stored_forms({lit for _s, _p, lit in typed})
+        if all(stored[lit] == lit for lit in stored):
+            return
+        groups: dict[Key, set[ox.Literal]] = {}
+        for subject, predicate, lit in typed:
+            groups.setdefault((subject, predicate, stored[lit]), set()).add(lit)
+        for key, written in groups.items():
+            if written != {key[2]}:
+                merged = written | set(self.literals.get(key, ()))
+                self.literals[key] = tuple(sorted(merged, key=str))
+                self.stored_forms.update((lit, key[2]) for lit in written)
+        self.__dict__.pop("predicates", None)
+
+    def objects(self, subject: object, predicate: ox.NamedNode, stored: object) -> tuple:
+        """The objects written for a stored triple (just ``stored`` when unchanged)."""
+        if self.literals and isinstance(stored, ox.Literal):
+            found = self.literals.get((subject, predicate, stored))  # type: ignore[arg-type]
+            if found is not None:
+                return found
+        return (stored,)
+
+    def triples(self, stored: Iterable[ox.Triple]) -> list[ox.Triple]:
+        """The stored triples with each changed literal put back as written (for pySHACL)."""
+        return [
+            ox.Triple(t.subject, t.predicate, written)
+            for t in stored
+            for written in self.objects(t.subject, t.predicate, t.object)
+        ]
+
+
+def _stored_forms(literals: set[ox.Literal]) -> dict[ox.Literal, ox.Literal]:
+    """Each literal as an Oxigraph store keeps it (one insert into a scratch store)."""
+    ordered = list(literals)
+    scratch = ox.Store()
+    scratch.extend(
+        ox.Quad(ox.NamedNode(f"urn:twinning:n:{i}"), _SCRATCH_PREDICATE, lit)
+        for i, lit in enumerate(ordered)
+    )
+    found = {}
+    for quad in scratch:
+        assert isinstance(quad.object, ox.Literal)
+        found[ordered[int(quad.subject.value.rsplit(":", 1)[1])]] = quad.object
+    return found
+
+
+def mentions_integer_derived(path: Path) -> bool:
+    """Whether a file names an integer-derived datatype: only such files are parsed in Python
+    for :class:`AsWritten` (their other changed literals are then kept too).
+
+    A byte search (``XMLSchema#byte``, or ``xsd:byte`` with whatever prefix the file binds to
+    the XSD namespace), about 0.1 s on a 145 MB file, so files that name none are
+    bulk-loaded as fast as before. A false alarm only costs a Python parse."""
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            return False
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            prefixes = {b"xsd"}
+            for match in _XSD_MENTION.finditer(data):
+                if match.group(1) in _DERIVED_NAMES:
+                    return True
+                if not match.group(1):  # the namespace itself: bound to which prefix?
+                    prefixes.add(_bound_prefix(data[max(0, match.start() - 200) : match.start()]))
+            return any(
+                re.search(re.escape(prefix) + b":" + _DERIVED_ALTERNATIVES, data)
+                for prefix in sorted(prefixes)
+            )
+
+
+def _bound_prefix(head: bytes) -> bytes:
+    """The prefix a declaration binds (``@prefix x: <``, ``xmlns:x="``, ``"x": "``), from the
+    text before the namespace IRI; empty for ``@prefix : <``."""
+    head = head[: head.rfind(b"http")]
+    names = list(_NAME.finditer(head))
+    if not names or not head[names[-1].end() :].startswith((b":", b"=", b'"')):
+        return b""
+    return names[-1].group()
+
+
 @dataclass
 class LoadedGraph:
     """An Oxigraph store holding several files, with where each data subject is written.
@@ -83,6 +210,8 @@ class LoadedGraph:
     files: list[Path]
     locations: dict[str, tuple[Path, int]] = field(default_factory=dict)
     duplicates: list[Duplicate] = field(default_factory=list)
+    # literals the store holds in another form than written (complete for what was loaded)
+    written: AsWritten = field(default_factory=AsWritten)
 
     @functools.cached_property
     def triples(self) -> set[ox.Triple]:
@@ -112,12 +241,14 @@ def load_files(paths: Iterable[Path], locate: bool = True) -> LoadedGraph:
     literals whose lexical form is invalid (``"2012-13-45"^^xsd:date``), which Oxigraph would
     otherwise keep. With ``locate``, every Turtle file is scanned for where its subjects are
     written, and resources typed in two files are recorded as :attr:`LoadedGraph.duplicates`.
+    Literals the store keeps in another form are recorded in :attr:`LoadedGraph.written`.
     """
     store = ox.Store()
     files: list[Path] = []
     locations: dict[str, tuple[Path, int]] = {}
     defined: dict[str, tuple[Path, int]] = {}
     duplicates: list[Duplicate] = []
+    written = AsWritten()
     for path in paths:
         safeio.check_regular(path)
         files.append(path)
@@ -126,19 +257,12 @@ def load_files(paths: Iterable[Path], locate: bool = True) -> LoadedGraph:
 
             triples = sssom.mapping_triples(sssom.read_mappings(path))
             store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+            written.add(triples)
             continue
         fmt = rdfio.FORMATS.get(path.suffix.lower())
         if fmt is None:
             raise rdfio.RdfSyntaxError(path, None, None, f"unknown RDF file type {path.suffix!r}")
-        if fmt == ox.RdfFormat.RDF_XML:
-            rdfio.refuse_entity_declarations(path, safeio.read_bytes(path), fmt)
-        try:
-            store.bulk_load(path=str(path), format=fmt)
-        except SyntaxError as err:
-            reason = rdfio.clean_reason(str(err))
-            raise rdfio.RdfSyntaxError(path, err.lineno, err.offset, reason) from err
-        except (OSError, ValueError) as err:
-            raise rdfio.RdfSyntaxError(path, None, None, f"cannot read file: {err}") from err
+        _load_file(store, path, fmt, written)
         if locate and path.suffix == ".ttl":
             for iri, (line, typed) in rdfio.scan_subjects(_lines(path)).items():
                 locations.setdefault(iri, (path, line))
@@ -148,7 +272,29 @@ def load_files(paths: Iterable[Path], locate: bool = True) -> LoadedGraph:
                 if first[0] != path:
                     duplicates.append(Duplicate(iri, first, (path, line)))
     rdfio.check_typed_literals(store, files)
-    return LoadedGraph(store=store, files=files, locations=locations, duplicates=duplicates)
+    return LoadedGraph(
+        store=store, files=files, locations=locations, duplicates=duplicates, written=written
+    )
+
+
+def _load_file(store: ox.Store, path: Path, fmt: ox.RdfFormat, written: AsWritten) -> None:
+    """Oxigraph parses and loads the file itself (no Python objects per triple), except a
+    file naming an integer-derived datatype: parsed in Python once, so that ``written`` and
+    the store share its blank nodes."""
+    if fmt == ox.RdfFormat.RDF_XML:
+        rdfio.refuse_entity_declarations(path, safeio.read_bytes(path), fmt)
+    try:
+        if mentions_integer_derived(path):
+            quads = list(ox.parse(path=str(path), format=fmt))
+            store.extend(quads)
+            written.add(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
+        else:
+            store.bulk_load(path=str(path), format=fmt)
+    except SyntaxError as err:
+        reason = rdfio.clean_reason(str(err))
+        raise rdfio.RdfSyntaxError(path, err.lineno, err.offset, reason) from err
+    except (OSError, ValueError) as err:
+        raise rdfio.RdfSyntaxError(path, None, None, f"cannot read file: {err}") from err
 
 
 def load_project(

@@ -23,6 +23,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from . import shacl_paths
 from .errors import CannotRun
+from .load import AsWritten
 from .rdfio import literal_is_valid
 from .shacl_paths import Path, Term, as_term
 
@@ -251,11 +252,19 @@ MakeResult = Callable[..., Result]
 
 
 class Validator:
-    """Evaluates shapes on focus nodes of an Oxigraph store, as the SHACL Core spec says."""
+    """Evaluates shapes on focus nodes of an Oxigraph store, as the SHACL Core spec says.
 
-    def __init__(self, shapes: rdflib.Graph, store: ox.Store):
+    ``written``: the literals the store keeps in another form than the data wrote them
+    (:class:`load.AsWritten`); value nodes and focus nodes are those literals as written.
+    Without it (a store of unknown origin), an xsd:integer in the store may stand for any
+    integer-derived datatype (see :data:`STORED_AS_INTEGER`).
+    """
+
+    def __init__(self, shapes: rdflib.Graph, store: ox.Store, written: AsWritten | None = None):
         self.shapes = shapes
         self.store = store
+        self.written = written
+        self.as_written = written if written is not None else AsWritten()
         for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
             raise UnsupportedShape(
                 f"constraint component {term_id(component)}: custom (SPARQL-based) constraint "
@@ -356,8 +365,14 @@ class Validator:
         for prop in self.shapes.objects(node, SH.targetObjectsOf):
             if isinstance(prop, rdflib.URIRef):
                 pattern = self.store.quads_for_pattern(None, ox.NamedNode(str(prop)), None, None)
-                found.update(as_term(q.object) for q in pattern)
+                for q in pattern:
+                    found.update(self.objects(q))
         return found
+
+    def objects(self, quad: ox.Quad) -> tuple[Term, ...]:
+        """The object of a stored triple as the data wrote it (two when the store merged
+        "1"^^xsd:byte and "1"^^xsd:integer)."""
+        return self.as_written.objects(quad.subject, quad.predicate, as_term(quad.object))
 
     # ----------------------------------------------------------------- evaluation
     def validate(self, node: rdflib.term.Node, focus: Term) -> list[Result]:
@@ -388,7 +403,7 @@ class Validator:
         self._active.add(key)
         try:
             if shape.path is not None:
-                values = shacl_paths.values(self.store, shape.path, focus)
+                values = shacl_paths.values(self.store, shape.path, focus, self.as_written)
             else:
                 values = {focus}
             ordered = sorted(values, key=str)
@@ -460,11 +475,13 @@ class Validator:
                     if isinstance(value, ox.Literal):
                         continue
                     for quad in self.store.quads_for_pattern(value, None, None, None):
-                        if quad.predicate.value not in allowed:
+                        if quad.predicate.value in allowed:
+                            continue
+                        for obj_ in self.objects(quad):
                             yield Result(
                                 focus,
                                 quad.predicate.value,
-                                as_term(quad.object),
+                                obj_,
                                 component,
                                 shape.severity,
                                 shape.message,
@@ -489,10 +506,8 @@ class Validator:
             others: list[Term] = []
         else:
             prop = ox.NamedNode(str(obj))
-            others = sorted(
-                {as_term(q.object) for q in self.store.quads_for_pattern(focus, prop, None, None)},
-                key=str,
-            )
+            pattern = self.store.quads_for_pattern(focus, prop, None, None)
+            others = sorted({o for q in pattern for o in self.objects(q)}, key=str)
         if key == SH.equals:
             for value in values:
                 if value not in others:
@@ -583,8 +598,9 @@ def _class(v: Validator, value: Term, obj: rdflib.term.Node, shape: Shape) -> bo
 
 
 # Oxigraph's store keeps every literal of a type derived from xsd:integer (xsd:byte,
-# xsd:nonNegativeInteger...) as an xsd:integer: which of them the data said is lost. So an
-# xsd:integer in the store matches these datatypes when its value is in the type's range.
+# xsd:nonNegativeInteger...) as an xsd:integer: which of them the data said is lost. With a
+# load.AsWritten table the engine sees the literal as written; without one (a store of
+# unknown origin) an xsd:integer matches these datatypes when its value is in their range.
 STORED_AS_INTEGER = {
     str(XSD) + local
     for local in (
@@ -604,14 +620,17 @@ STORED_AS_INTEGER = {
 }
 
 
-def datatype_matches(value: Term, datatype: str) -> bool:
-    """sh:datatype: a literal of exactly that datatype, with a well-formed lexical form."""
+def datatype_matches(value: Term, datatype: str, as_written: bool = False) -> bool:
+    """sh:datatype: a literal of exactly that datatype, with a well-formed lexical form.
+
+    ``as_written``: the literal is as the data wrote it; otherwise it may come from a store
+    that made an xsd:integer of an integer-derived datatype."""
     if not isinstance(value, ox.Literal):
         return False
     if datatype == RDF_LANGSTRING:
         return bool(value.language)
     stored = value.datatype.value
-    if datatype in STORED_AS_INTEGER and stored == str(XSD.integer):
+    if not as_written and datatype in STORED_AS_INTEGER and stored == str(XSD.integer):
         stored = datatype
     if value.language or stored != datatype:
         return False
@@ -619,7 +638,7 @@ def datatype_matches(value: Term, datatype: str) -> bool:
 
 
 def _datatype(v: Validator, value: Term, obj: rdflib.term.Node, shape: Shape) -> bool:
-    return datatype_matches(value, str(obj))
+    return datatype_matches(value, str(obj), as_written=v.written is not None)
 
 
 _NODE_KINDS = {

@@ -17,6 +17,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH
 
 from .errors import CannotRun
+from .load import AsWritten
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -165,54 +166,63 @@ def from_report(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
     return parse_path(graph, node, "report").text()
 
 
-def values(store: ox.Store, path: Path, focus: Term) -> set[Term]:
-    """The value nodes reached from ``focus`` along ``path`` (distinct RDF terms)."""
-    return _follow(store, path, {focus})
+def values(store: ox.Store, path: Path, focus: Term, written: AsWritten | None = None) -> set[Term]:
+    """The value nodes reached from ``focus`` along ``path`` (distinct RDF terms), with each
+    literal as written where the store keeps another form (see :class:`load.AsWritten`)."""
+    return _follow(store, path, {focus}, written or _NOTHING_CHANGED)
 
 
-def _follow(store: ox.Store, path: Path, nodes: set[Term]) -> set[Term]:
+_NOTHING_CHANGED = AsWritten()
+
+
+def _follow(store: ox.Store, path: Path, nodes: set[Term], written: AsWritten) -> set[Term]:
     if path.iri is not None:
         found: set[Term] = set()
         for node in nodes:
             if isinstance(node, ox.Literal):
                 continue
             for quad in store.quads_for_pattern(node, path.iri, None, None):
-                found.add(as_term(quad.object))
+                found.update(written.objects(node, path.iri, as_term(quad.object)))
         return found
     if path.kind == "seq":
         for part in path.parts:
-            nodes = _follow(store, part, nodes)
+            nodes = _follow(store, part, nodes, written)
         return nodes
     if path.kind == "alt":
-        return set().union(*(_follow(store, part, nodes) for part in path.parts))
+        return set().union(*(_follow(store, part, nodes, written) for part in path.parts))
     inner = path.parts[0]
     if path.kind == "inv":
-        return _inverse(store, inner, nodes)
+        return _inverse(store, inner, nodes, written)
     if path.kind == "opt":
-        return nodes | _follow(store, inner, nodes)
+        return nodes | _follow(store, inner, nodes, written)
     reached: set[Term] = set(nodes) if path.kind == "star" else set()
-    frontier = _follow(store, inner, nodes)
+    frontier = _follow(store, inner, nodes, written)
     while frontier - reached:
         new = frontier - reached
         reached |= new
-        frontier = _follow(store, inner, new)
+        frontier = _follow(store, inner, new, written)
     return reached
 
 
-def _inverse(store: ox.Store, path: Path, nodes: set[Term]) -> set[Term]:
+def _inverse(store: ox.Store, path: Path, nodes: set[Term], written: AsWritten) -> set[Term]:
     """The nodes from which ``path`` leads into ``nodes``."""
     if path.iri is not None:
         found: set[Term] = set()
         for node in nodes:
-            for quad in store.quads_for_pattern(None, path.iri, node, None):
-                found.add(as_term(quad.subject))
+            stored = written.stored_forms.get(node, node) if isinstance(node, ox.Literal) else node
+            for quad in store.quads_for_pattern(None, path.iri, stored, None):
+                # "300"^^xsd:byte and "300"^^xsd:integer are one stored literal: keep only
+                # the subjects that wrote this one.
+                if node in written.objects(quad.subject, path.iri, stored):
+                    found.add(as_term(quad.subject))
         return found
     if path.kind == "inv":
-        return _follow(store, path.parts[0], nodes)
+        return _follow(store, path.parts[0], nodes, written)
     if path.kind == "seq":
         for part in reversed(path.parts):
-            nodes = _inverse(store, part, nodes)
+            nodes = _inverse(store, part, nodes, written)
         return nodes
     if path.kind == "alt":
-        return set().union(*(_inverse(store, part, nodes) for part in path.parts))
-    return _follow(store, Path(path.kind, parts=(Path("inv", parts=path.parts),)), nodes)
+        return set().union(*(_inverse(store, part, nodes, written) for part in path.parts))
+    inverted = Path(path.kind, parts=(Path("inv", parts=path.parts),))
+    return _follow(store, inverted, nodes, written)

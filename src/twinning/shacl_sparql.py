@@ -24,6 +24,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
 from . import terms
+from .load import AsWritten
 from .rdfio import literal_is_valid
 from .shacl_core import (
     ANNOTATION_KEYS,
@@ -134,15 +135,25 @@ class Compiler:
     """Turns a shapes graph into :class:`Check` queries for a given data store."""
 
     def __init__(
-        self, shapes: rdflib.Graph, store: ox.Store, checked_datatypes: Iterable[str] = ()
+        self,
+        shapes: rdflib.Graph,
+        store: ox.Store,
+        checked_datatypes: Iterable[str] = (),
+        written: AsWritten | None = None,
     ):
         self.shapes = shapes
         self.store = store
-        self.validator = Validator(shapes, store)
+        self.validator = Validator(shapes, store, written)
         self._typed_literals: dict[str, list[ox.Literal]] = {}
         # Datatypes whose literals the loader already found well-formed: not looked for again
         # (except those the store keeps as xsd:integer, whose range the loader cannot see).
         self.checked = set(checked_datatypes) - STORED_AS_INTEGER
+        # Without a record of the literals as written, an xsd:integer in the store may have
+        # been written as any integer-derived datatype (see shacl_core.STORED_AS_INTEGER).
+        self.merged_integers = written is None
+        # Predicates with a literal the store keeps in another form than written: their
+        # shapes are evaluated by the Validator, which sees the literals as written.
+        self.changed = written.predicates if written is not None else frozenset()
 
     # ------------------------------------------------------------------ helpers
     def subclasses(self, cls: str) -> list[str]:
@@ -210,6 +221,12 @@ class Compiler:
             if shape.deactivated:
                 continue
             target = self.target(node)
+            # SPARQL-based constraints see the store; the compiled Core checks only when no
+            # focus node can be a literal the store changed.
+            sparql_target = target
+            objects_of = {str(p) for p in self.shapes.objects(node, SH.targetObjectsOf)}
+            if objects_of & self.changed:
+                target = None
             if shape.path is not None:
                 if SH.sparql in self.keys(node):
                     raise UnsupportedShape(f"shape {shape.id}: sh:sparql on a property shape")
@@ -228,10 +245,10 @@ class Compiler:
                     plan.interpreted.append((node, prop, None))
             rest.discard(SH.property)
             for constraint in sorted(self.shapes.objects(node, SH.sparql), key=str):
-                if target is None:
+                if sparql_target is None:
                     raise UnsupportedShape(f"shape {shape.id}: sh:sparql with a blank target")
                 if not is_deactivated(self.shapes, constraint):
-                    plan.checks.append(self.sparql_check(target, shape, constraint))
+                    plan.checks.append(self.sparql_check(sparql_target, shape, constraint))
             rest.discard(SH.sparql)
             or_check = self.node_or_check(target, shape) if target is not None else None
             if or_check is not None:
@@ -244,7 +261,8 @@ class Compiler:
     def compilable(self, prop: rdflib.term.Node) -> bool:
         """Whether a property shape can become SPARQL queries: a predicate path, simple
         constraints, IRIs and literals as parameter values."""
-        if not isinstance(self.shapes.value(prop, SH.path), rdflib.URIRef):
+        path = self.shapes.value(prop, SH.path)
+        if not isinstance(path, rdflib.URIRef) or str(path) in self.changed:
             return False
         if not self.keys(prop) <= COMPILED_KEYS:
             return False
@@ -360,7 +378,8 @@ class Compiler:
         """Literals of ``datatype`` under ``path`` whose lexical form is not valid for it."""
         if datatype not in VALIDATED_DATATYPES or datatype in self.checked:
             return []
-        stored = {datatype, terms.XSD + "integer"} if datatype in STORED_AS_INTEGER else {datatype}
+        merged = self.merged_integers and datatype in STORED_AS_INTEGER
+        stored = {datatype, terms.XSD + "integer"} if merged else {datatype}
         return [
             literal
             for literal in self.typed_literals(path)
@@ -386,7 +405,7 @@ class Compiler:
         """The datatypes a literal of ``datatype`` may have in the store (see
         :data:`shacl_core.STORED_AS_INTEGER`), as a SPARQL list."""
         types = [ox.NamedNode(datatype)]
-        if datatype in STORED_AS_INTEGER:
+        if self.merged_integers and datatype in STORED_AS_INTEGER:
             types.append(ox.NamedNode(terms.XSD + "integer"))
         return ", ".join(map(str, types))
 
@@ -535,15 +554,22 @@ def _interpreted(compiler: Compiler, plan: Plan) -> list[Result]:
 
 
 def run(
-    shapes: rdflib.Graph, store: ox.Store, checked_datatypes: Iterable[str] = ()
+    shapes: rdflib.Graph,
+    store: ox.Store,
+    checked_datatypes: Iterable[str] = (),
+    written: AsWritten | None = None,
 ) -> list[Result]:
     """Every validation result of the data in ``store`` against ``shapes``.
+
+    ``written`` (:class:`load.AsWritten`): the literals the store keeps in another form than
+    the data wrote them; their values are judged and reported as written. Give it whenever
+    the data was parsed or loaded by us (an empty one when nothing changed).
 
     Compiled checks run on a thread per core: Oxigraph evaluates queries without holding
     Python's lock, so two cores nearly halve the time. Results are sorted, so order never
     varies.
     """
-    compiler = Compiler(shapes, store, checked_datatypes)
+    compiler = Compiler(shapes, store, checked_datatypes, written)
     plan = compiler.compile()
     run_check: Callable[[Check], list[Result]] = lambda check: _results_of(check, store)  # noqa: E731
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:

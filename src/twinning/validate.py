@@ -18,7 +18,7 @@ from rdflib.namespace import SH
 
 from . import rdfio, shacl_paths, terms
 from .errors import CannotRun
-from .load import LoadedGraph
+from .load import AsWritten, LoadedGraph
 
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
 
@@ -115,18 +115,17 @@ def validate_graph(
     graph: LoadedGraph,
     shapes: rdflib.Graph,
     engine: str = "sparql",
-    as_written: Iterable[ox.Triple] | None = None,
 ) -> Report:
     """Validate the graph against the shapes and describe every result.
 
     ``sparql`` (the default) compiles the shapes into SPARQL run by Oxigraph and scales to
     millions of triples; ``pyshacl`` is the reference implementation. Both give the same
     findings (a test checks this on the shipped data and every broken fixture).
-    ``as_written``: the triples as parsed, for pySHACL, where the store would change them
-    (Oxigraph keeps an xsd:nonNegativeInteger as an xsd:integer); blank nodes as in the store.
+    Both judge and report the literals as the files wrote them (:attr:`LoadedGraph.written`),
+    where the store keeps another form (Oxigraph keeps an xsd:byte as an xsd:integer).
     """
     if engine == "pyshacl":
-        raw = _run_pyshacl(as_written if as_written is not None else graph.triples, shapes)
+        raw = _run_pyshacl(graph.written.triples(graph.triples), shapes)
     elif engine == "sparql":
         from . import shacl_sparql
 
@@ -140,7 +139,7 @@ def validate_graph(
                 r.component,
                 r.shape,
             )
-            for r in shacl_sparql.run(shapes, graph.store, LOADER_CHECKED_DATATYPES)
+            for r in shacl_sparql.run(shapes, graph.store, LOADER_CHECKED_DATATYPES, graph.written)
         ]
     else:
         raise ValueError(f"unknown validation engine {engine!r}; choose one of {ENGINES}")
@@ -247,8 +246,10 @@ def validate_catalog(
     if catalog.suffix == ".ttl":
         text = catalog.read_text(encoding="utf-8")
         locations = {iri: (catalog, line) for iri, line in rdfio.subject_lines(text).items()}
-    graph = LoadedGraph(store=store, files=[catalog], locations=locations)
-    return validate_graph(graph, shapes, engine, as_written=triples)
+    written = AsWritten()
+    written.add(triples)
+    graph = LoadedGraph(store=store, files=[catalog], locations=locations, written=written)
+    return validate_graph(graph, shapes, engine)
 
 
 def _ntriples(term: rdflib.term.Node) -> str:
