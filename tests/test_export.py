@@ -252,6 +252,14 @@ def test_golden_files(dist: Path, regenerate) -> None:
         check_golden(GOLDEN / "dist" / name, (dist / name).read_bytes(), regenerate)
 
 
+def test_turtle_from_a_child_process_is_the_same_file(tmp_path: Path, graph, monkeypatch) -> None:
+    """Large graphs get their Turtle from a child process: same bytes as in-process."""
+    monkeypatch.setattr(export_module, "TURTLE_CHILD_BYTES", 0)
+    export(graph, tmp_path / "dist", ROOT)
+    name = "twinning.ttl"
+    assert (tmp_path / "dist" / name).read_bytes() == (GOLDEN / "dist" / name).read_bytes()
+
+
 SCRIPT = """
 import random, sys
 from pathlib import Path

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +32,7 @@ from . import (
     tables,
     terms,
 )
+from .errors import CannotRun
 from .load import LoadedGraph, mapping_files
 from .publisher import Publisher
 
@@ -79,20 +81,73 @@ def write_files(
     """Write every export file into ``folder``."""
     context = jsonld.Context.load(root / "ontology" / CONTEXT)
     who = options.load_publisher(root)  # first: a bad publisher file stops before any work
+    rdfio.write_canonical_ntriples(graph.store, folder / NTRIPLES)
     # The catalogue's SPARQL reads run in Oxigraph without Python's lock: start them now,
-    # beside the files written below.
+    # beside the files written below (not during the dump, which they slowed threefold).
     pool = ThreadPoolExecutor(max_workers=1)
     facts = pool.submit(catalog.data_facts, graph, mapping_files(root), options.date)
     pool.shutdown(wait=False)
-    rdfio.write_canonical_ntriples(graph.store, folder / NTRIPLES)
     # Turtle and JSON-LD stream from the sorted N-Triples: same bytes every run, subjects in
-    # order, and no second copy of the graph in memory.
-    ox.serialize(
-        rdfio.read_ntriples(folder / NTRIPLES),
-        str(folder / TURTLE),
-        format=ox.RdfFormat.TURTLE,
-        prefixes=terms.PREFIXES,
+    # order, and no second copy of the graph in memory. Turtle is Oxigraph's work alone, so on
+    # a large graph a child process writes it while this one writes the rest.
+    turtle = _start_turtle(folder / NTRIPLES, folder / TURTLE)
+    try:
+        _write_rest(graph, folder, root, context)
+    except BaseException:
+        if turtle is not None:
+            turtle.terminate()
+            turtle.join()
+        raise
+    _finish_turtle(turtle)
+    files = {name: _sha256_and_size(folder / name) for name in DATA_FILES}
+    static = catalog.static_triples(root)
+    catalog_triples = catalog.build(facts.result(), files, static, options, who)
+    if options.profile == "dcat-ap-cz":
+        _write_czech_record(folder, catalog_triples, who)
+        return
+    (folder / CATALOG_TTL).write_text(rdfio.canonical_turtle(catalog_triples), encoding="utf-8")
+    ordered = sorted(catalog_triples, key=lambda t: rdfio.term_sort_key(t.subject))
+    with (folder / CATALOG_JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
+        jsonld.write(context, ordered, handle)
+    if options.profile == "ckan":
+        _write_ckan_files(folder, catalog_triples, who)
+
+
+# N-Triples files at least this large get their Turtle written in a child process: below it,
+# starting an interpreter costs more than it overlaps.
+TURTLE_CHILD_BYTES = 32 * 2**20
+
+
+def write_turtle(ntriples: Path, turtle: Path) -> None:
+    """Turtle from the sorted N-Triples file, with the project's prefixes (Oxigraph's writer)."""
+    triples = rdfio.read_ntriples(ntriples)
+    ox.serialize(triples, str(turtle), format=ox.RdfFormat.TURTLE, prefixes=terms.PREFIXES)
+
+
+def _start_turtle(ntriples: Path, turtle: Path) -> multiprocessing.process.BaseProcess | None:
+    """Write Turtle now (small files) or start a child process writing it (large ones)."""
+    if ntriples.stat().st_size < TURTLE_CHILD_BYTES:
+        write_turtle(ntriples, turtle)
+        return None
+    # spawn, not fork: this process holds the store and Oxigraph's threads.
+    process = multiprocessing.get_context("spawn").Process(
+        target=write_turtle, args=(ntriples, turtle), name="twinning-turtle", daemon=True
     )
+    process.start()
+    return process
+
+
+def _finish_turtle(process: multiprocessing.process.BaseProcess | None) -> None:
+    """Wait for the Turtle child; a child that failed is a failed export."""
+    if process is None:
+        return
+    process.join()
+    if process.exitcode != 0:
+        raise CannotRun(f"writing {TURTLE} failed in its child process (exit {process.exitcode})")
+
+
+def _write_rest(graph: LoadedGraph, folder: Path, root: Path, context: jsonld.Context) -> None:
+    """Every data file but N-Triples and Turtle."""
     with (folder / JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
         jsonld.write(context, rdfio.read_ntriples(folder / NTRIPLES), handle)
     (folder / AGREEMENTS_CSV).write_text(
@@ -111,18 +166,6 @@ def write_files(
     features = geojson_export.feature_collection(graph, regions, pairs)
     (folder / GEOJSON).write_text(_json(features), encoding="utf-8")
     shutil.copyfile(root / "ontology" / CONTEXT, folder / CONTEXT)
-    files = {name: _sha256_and_size(folder / name) for name in DATA_FILES}
-    static = catalog.static_triples(root)
-    catalog_triples = catalog.build(facts.result(), files, static, options, who)
-    if options.profile == "dcat-ap-cz":
-        _write_czech_record(folder, catalog_triples, who)
-        return
-    (folder / CATALOG_TTL).write_text(rdfio.canonical_turtle(catalog_triples), encoding="utf-8")
-    ordered = sorted(catalog_triples, key=lambda t: rdfio.term_sort_key(t.subject))
-    with (folder / CATALOG_JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
-        jsonld.write(context, ordered, handle)
-    if options.profile == "ckan":
-        _write_ckan_files(folder, catalog_triples, who)
 
 
 def _write_ckan_files(folder: Path, triples: list[ox.Triple], who: Publisher) -> None:
