@@ -149,7 +149,7 @@ def _finish_turtle(process: multiprocessing.process.BaseProcess | None) -> None:
 def _write_rest(graph: LoadedGraph, folder: Path, root: Path, context: jsonld.Context) -> None:
     """Every data file but N-Triples and Turtle."""
     with (folder / JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
-        jsonld.write(context, rdfio.read_ntriples(folder / NTRIPLES), handle)
+        jsonld.write_ntriples_file(context, folder / NTRIPLES, handle)
     (folder / AGREEMENTS_CSV).write_text(
         tables.to_csv(tables.AGREEMENT_COLUMNS, tables.agreement_rows(graph)), encoding="utf-8"
     )
