@@ -150,10 +150,11 @@ def _write_rest(graph: LoadedGraph, folder: Path, root: Path, context: jsonld.Co
     """Every data file but N-Triples and Turtle."""
     with (folder / JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
         jsonld.write_ntriples_file(context, folder / NTRIPLES, handle)
+    agreements = tables.agreement_rows(graph)
     (folder / AGREEMENTS_CSV).write_text(
-        tables.to_csv(tables.AGREEMENT_COLUMNS, tables.agreement_rows(graph)), encoding="utf-8"
+        tables.to_csv(tables.AGREEMENT_COLUMNS, agreements), encoding="utf-8"
     )
-    tables.write_agreements_xlsx(graph, folder / AGREEMENTS_XLSX)
+    tables.write_agreements_xlsx(graph, folder / AGREEMENTS_XLSX, agreements)
     regions = tables.region_rows(graph)
     (folder / REGIONS_CSV).write_text(
         tables.to_csv(tables.REGION_COLUMNS, regions), encoding="utf-8"
