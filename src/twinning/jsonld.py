@@ -33,7 +33,9 @@ class Context:
             for name, value in context.items()
             if isinstance(value, str) and value.endswith(("/", "#"))
         }
-        self._by_length = sorted(self.prefixes.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        self._by_namespace: dict[str, str] = {}  # namespace -> prefix (first by name)
+        for name, namespace in sorted(self.prefixes.items()):
+            self._by_namespace.setdefault(namespace, name)
         self.classes: dict[str, str] = {}  # class IRI -> term
         self.properties: dict[str, tuple[str, str | None]] = {}  # IRI -> (term, coercion)
         for name, value in context.items():
@@ -73,12 +75,17 @@ class Context:
         return curie
 
     def compact(self, iri: str) -> str:
-        """A compact IRI (``region:cluj``) where a prefix fits, else the IRI itself."""
-        for prefix, namespace in self._by_length:
-            if iri.startswith(namespace) and len(iri) > len(namespace):
-                local = iri[len(namespace) :]
-                if not local.startswith("//"):
-                    return f"{prefix}:{local}"
+        """A compact IRI (``region:cluj``) where a prefix fits, else the IRI itself.
+
+        The longest namespace wins; every namespace ends in ``/`` or ``#``, so only the IRI's
+        beginnings up to one of those (shorter than the IRI itself) are looked up.
+        """
+        cut = max(iri.rfind("/", 0, len(iri) - 1), iri.rfind("#", 0, len(iri) - 1))
+        while cut >= 0:
+            prefix = self._by_namespace.get(iri[: cut + 1])
+            if prefix is not None and not iri.startswith("//", cut + 1):
+                return f"{prefix}:{iri[cut + 1 :]}"
+            cut = max(iri.rfind("/", 0, cut), iri.rfind("#", 0, cut))
         return iri
 
 
