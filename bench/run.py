@@ -9,8 +9,9 @@ alternately, each run in a fresh child process: floor, ours, floor, ours. It pri
 of the totals and their ratio, the per-step table of the median run, every named query's time,
 and memory measured by the operating system, not sampled: for each step the kernel's
 high-water mark of the child's resident memory (``VmHWM``, reset before the step through
-``/proc/self/clear_refs``), for each whole child its ``ru_maxrss`` from ``wait4``, and for the
-export step the peak of the processes it starts (``RUSAGE_CHILDREN``).
+``/proc/self/clear_refs``), and for each whole child its ``ru_maxrss`` from ``wait4``. (The
+export's own Turtle child is not counted: the kernel charges a forked child with its parent's
+pages, so its ``ru_maxrss`` says nothing of its own; it streams, holding little.)
 
 A child prints one JSON line per finished step, so a run that dies (out of memory at
 1,000,000) still reports how far it got.
@@ -59,14 +60,10 @@ def _peak_bytes() -> int:
 def _step(name: str, function: Callable[[], Any], **extra: Any) -> Any:
     """Run one step, print its JSON line (seconds, peak MB since the step began)."""
     reset = _reset_peak()
-    children_before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
     result = function()
     seconds = time.perf_counter() - start
     line = {"step": name, "seconds": seconds, "peak_mb": _peak_bytes() / MB, "reset": reset}
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if children > children_before:
-        line["child_peak_mb"] = children * 1024 / MB
     line.update(extra)
     print(json.dumps(line), flush=True)
     return result
@@ -166,15 +163,14 @@ def report(size: int, floors: list[dict[str, Any]], pipelines: list[dict[str, An
     print(f"== {size:,} agreements, {median.get('triples', '?'):,} triples")
     print("floor runs (s):   ", ", ".join(f"{r['total']:.2f}" for r in floors))
     print("pipeline runs (s):", ", ".join(f"{r['total']:.2f}" for r in pipelines))
-    header = f"{'step (median pipeline run)':<46} {'seconds':>8} {'peak MB':>8} {'child MB':>8}"
+    header = f"{'step (median pipeline run)':<46} {'seconds':>8} {'peak MB':>8}"
     print(header)
     print("-" * len(header))
     query_total = 0.0
     for step in median["steps"]:
-        child = f"{step['child_peak_mb']:>8.0f}" if "child_peak_mb" in step else f"{'':>8}"
         rows = median["rows"].get(step["step"].removeprefix("query "), "")
         name = f"{step['step']} ({rows:,} rows)" if rows != "" else step["step"]
-        print(f"{name:<46} {step['seconds']:>8.2f} {step['peak_mb']:>8.0f} {child}")
+        print(f"{name:<46} {step['seconds']:>8.2f} {step['peak_mb']:>8.0f}")
         if step["step"].startswith("query "):
             query_total += step["seconds"]
     print(f"{'  all named queries':<46} {query_total:>8.2f}")

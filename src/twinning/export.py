@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -95,8 +97,8 @@ def write_files(
         _write_rest(graph, folder, root, context)
     except BaseException:
         if turtle is not None:
-            turtle.terminate()
-            turtle.join()
+            turtle.kill()
+            turtle.wait()
         raise
     _finish_turtle(turtle)
     files = {name: _sha256_and_size(folder / name) for name in DATA_FILES}
@@ -124,26 +126,33 @@ def write_turtle(ntriples: Path, turtle: Path) -> None:
     ox.serialize(triples, str(turtle), format=ox.RdfFormat.TURTLE, prefixes=terms.PREFIXES)
 
 
-def _start_turtle(ntriples: Path, turtle: Path) -> multiprocessing.process.BaseProcess | None:
-    """Write Turtle now (small files) or start a child process writing it (large ones)."""
+def _start_turtle(ntriples: Path, turtle: Path) -> subprocess.Popen[bytes] | None:
+    """Write Turtle now (small files) or start a child process writing it (large ones).
+
+    The child is a fresh interpreter running this module (not a fork of this process, which
+    holds the store and Oxigraph's threads; not multiprocessing's spawn, which re-runs the
+    caller's main script).
+    """
     if ntriples.stat().st_size < TURTLE_CHILD_BYTES:
         write_turtle(ntriples, turtle)
         return None
-    # spawn, not fork: this process holds the store and Oxigraph's threads.
-    process = multiprocessing.get_context("spawn").Process(
-        target=write_turtle, args=(ntriples, turtle), name="twinning-turtle", daemon=True
-    )
-    process.start()
-    return process
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)
+    command = [sys.executable, "-m", "twinning.export", str(ntriples), str(turtle)]
+    return subprocess.Popen(
+        command, env={**os.environ, "PYTHONPATH": path}, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
 
 
-def _finish_turtle(process: multiprocessing.process.BaseProcess | None) -> None:
+def _finish_turtle(process: subprocess.Popen[bytes] | None) -> None:
     """Wait for the Turtle child; a child that failed is a failed export."""
     if process is None:
         return
-    process.join()
-    if process.exitcode != 0:
-        raise CannotRun(f"writing {TURTLE} failed in its child process (exit {process.exitcode})")
+    _, errors = process.communicate()
+    if process.returncode != 0:
+        lines = errors.decode("utf-8", "replace").strip().splitlines() or ["no message"]
+        raise CannotRun(f"writing {TURTLE} failed in its child process: {lines[-1]}")
 
 
 def _write_rest(graph: LoadedGraph, folder: Path, root: Path, context: jsonld.Context) -> None:
@@ -212,3 +221,7 @@ def export(
             check(staging)
         names = sorted(p.name for p in staging.iterdir() if p.name != safeio.MARKER)
     return [out_dir / name for name in names]
+
+
+if __name__ == "__main__":  # the Turtle child: python -m twinning.export NTRIPLES TURTLE
+    write_turtle(Path(sys.argv[1]), Path(sys.argv[2]))
