@@ -1,22 +1,33 @@
 """Benchmark: build -> validate -> query -> export at several sizes, against Oxigraph's floor.
 
-    python bench/run.py --sizes 1000,10000,100000
+    python bench/run.py --sizes 1000,10000,100000 [--runs 2]
+    python bench/run.py --sizes 1000000           # opt-in: about 37 M triples
 
-For each size N it generates N agreements (bench/generate.py), then, each size in a fresh
-process, times every step of our pipeline and the reference floor: pyoxigraph alone parsing the
-same Turtle and writing Turtle, N-Triples and JSON-LD. It prints wall time and peak memory (RSS)
-per step, the slowest named query, and the ratio of our whole pipeline to the floor.
+For each size N it generates N agreements once (bench/generate.py), then runs the floor
+(pyoxigraph alone: load the same Turtle, write Turtle, N-Triples and JSON-LD) and our pipeline
+alternately, each run in a fresh child process: floor, ours, floor, ours. It prints the medians
+of the totals and their ratio, the per-step table of the median run, every named query's time,
+and memory measured by the operating system, not sampled: for each step the kernel's
+high-water mark of the child's resident memory (``VmHWM``, reset before the step through
+``/proc/self/clear_refs``), and for each whole child its ``ru_maxrss`` from ``wait4``. (The
+export's own Turtle child is not counted: the kernel charges a forked child with its parent's
+pages, so its ``ru_maxrss`` says nothing of its own; it streams, holding little.)
+
+A child prints one JSON line per finished step, so a run that dies (out of memory at
+1,000,000) still reports how far it got.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,54 +35,57 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+MB = 2**20
 
 
-class PeakMemory:
-    """Samples this process's resident memory while a step runs (Linux /proc)."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    @staticmethod
-    def rss() -> int:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-        return 0
-
-    def _sample(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.rss())
-            time.sleep(0.02)
-
-    def __enter__(self) -> PeakMemory:
-        self.peak = self.rss()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, self.rss())
+def _reset_peak() -> bool:
+    """Reset this process's resident high-water mark (Linux 4.0+); False where refused."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")
+        return True
+    except OSError:
+        return False
 
 
-def measure(steps: list[dict[str, Any]], name: str, function: Callable[[], Any]) -> Any:
-    with PeakMemory() as memory:
-        start = time.perf_counter()
-        result = function()
-        seconds = time.perf_counter() - start
-    steps.append({"step": name, "seconds": seconds, "peak_mb": memory.peak / 2**20})
+def _peak_bytes() -> int:
+    """The kernel's high-water mark of this process's resident memory (``VmHWM``)."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _step(name: str, function: Callable[[], Any], **extra: Any) -> Any:
+    """Run one step, print its JSON line (seconds, peak MB since the step began)."""
+    reset = _reset_peak()
+    start = time.perf_counter()
+    result = function()
+    seconds = time.perf_counter() - start
+    line = {"step": name, "seconds": seconds, "peak_mb": _peak_bytes() / MB, "reset": reset}
+    line.update(extra)
+    print(json.dumps(line), flush=True)
     return result
 
 
-def run_size(size: int) -> dict[str, Any]:
-    """Everything for one size, in this process."""
+def floor(data: Path, out: Path) -> None:
+    """The floor, in this process: Oxigraph alone parses the Turtle and writes three formats."""
     import pyoxigraph as ox
 
-    from bench.generate import generate
+    store = ox.Store()
+    _step("load", lambda: store.bulk_load(path=str(data), format=ox.RdfFormat.TURTLE))
+    for fmt, suffix in ((ox.RdfFormat.TURTLE, "ttl"), (ox.RdfFormat.N_TRIPLES, "nt"),
+                        (ox.RdfFormat.JSON_LD, "jsonld")):  # fmt: skip
+        target = str(out / f"floor.{suffix}")
+        _step(
+            f"write {suffix}",
+            functools.partial(store.dump, target, format=fmt, from_graph=ox.DefaultGraph()),
+        )
+
+
+def ours(data: Path, out: Path) -> None:
+    """Our pipeline, in this process: load, validate, every named query, export."""
     from twinning import queries
     from twinning.catalog import CatalogOptions
     from twinning.export import export
@@ -79,90 +93,117 @@ def run_size(size: int) -> dict[str, Any]:
     from twinning.validate import load_shapes, validate_graph
 
     root = project_root(HERE.parent)
-    steps: list[dict[str, Any]] = []
+    files = [*ontology_files(root), data]
+    graph = _step("build (load)", lambda: load_files(files, locate=False))
+    print(json.dumps({"triples": len(graph)}), flush=True)
+    shapes = load_shapes(root)
+    report = _step("validate", lambda: validate_graph(graph, shapes))
+    print(json.dumps({"violations": len(report.violations)}), flush=True)
+    for named in queries.library(root).values():
+        if "federated" in named.tags:
+            continue  # needs a Wikidata endpoint
+        text = queries.bind(named, {})
+
+        def run(text: str = text) -> int:
+            """What ``twinning query run --format csv`` does once the graph is loaded."""
+            with open(os.devnull, "wb") as sink:
+                return queries.write(queries.stream_local(graph.store, text), "csv", sink)
+
+        rows = _step(f"query {named.name}", run)
+        print(json.dumps({"rows": {named.name: rows}}), flush=True)
+    options = CatalogOptions(date="2026-11-23")
+    _step("export (all formats)", lambda: export(graph, out / "dist", root, options))
+
+
+def _child(kind: str, data: Path) -> dict[str, Any]:
+    """Run ``floor`` or ``ours`` in a fresh process; its step lines and its OS-measured peak."""
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, __file__, f"--{kind}", str(data), "--out", tmp]
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert process.stdout is not None
+        lines = process.stdout.read().splitlines()
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    run: dict[str, Any] = {"steps": [], "rows": {}, "exit": process.returncode}
+    for line in lines:
+        item = json.loads(line)
+        if "step" in item:
+            run["steps"].append(item)
+        elif "rows" in item:
+            run["rows"].update(item["rows"])
+        else:
+            run.update(item)
+    run["total"] = sum(step["seconds"] for step in run["steps"])
+    run["process_peak_mb"] = usage.ru_maxrss * 1024 / MB
+    return run
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    ordered = sorted(runs, key=lambda r: r["total"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def measure_size(size: int, runs: int) -> None:
+    from bench.generate import generate
+
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / f"generated-{size}.ttl"
-        generated = generate(size)
-        data.write_text(generated.turtle, encoding="utf-8")
-        del generated
+        data.write_text(generate(size).turtle, encoding="utf-8")
+        floors, pipelines = [], []
+        for _ in range(runs):  # alternated, so both see the same machine load
+            floors.append(_child("floor", data))
+            pipelines.append(_child("ours", data))
+    report(size, floors, pipelines)
 
-        # The floor: Oxigraph alone parses the Turtle and writes three formats.
-        def floor() -> None:
-            store = ox.Store()
-            store.bulk_load(path=str(data), format=ox.RdfFormat.TURTLE)
-            for fmt, suffix in ((ox.RdfFormat.TURTLE, "ttl"), (ox.RdfFormat.N_TRIPLES, "nt"),
-                                (ox.RdfFormat.JSON_LD, "jsonld")):  # fmt: skip
-                store.dump(
-                    str(Path(tmp) / f"floor.{suffix}"), format=fmt, from_graph=ox.DefaultGraph()
-                )
 
-        floor_steps: list[dict[str, Any]] = []
-        measure(floor_steps, "oxigraph floor", floor)
-
-        files = [*ontology_files(root), data]
-        graph = measure(steps, "build (load)", lambda: load_files(files, locate=False))
-        shapes = load_shapes(root)
-        report = measure(steps, "validate", lambda: validate_graph(graph, shapes))
-        slowest = ("", 0.0)
-
-        def run_queries() -> None:
-            nonlocal slowest
-            for named in queries.library(root).values():
-                if "federated" in named.tags:
-                    continue  # needs a Wikidata endpoint
-                start = time.perf_counter()
-                queries.run_local(graph.store, queries.bind(named, {}))
-                took = time.perf_counter() - start
-                if took > slowest[1]:
-                    slowest = (named.name, took)
-
-        measure(steps, "query (all named)", run_queries)
-        out = Path(tmp) / "dist"
-        options = CatalogOptions(date="2026-11-23")
-        measure(steps, "export (all formats)", lambda: export(graph, out, root, options))
-        return {
-            "size": size,
-            "triples": len(graph.triples),
-            "violations": len(report.violations),
-            "steps": steps,
-            "floor": floor_steps[0],
-            "slowest_query": {"name": slowest[0], "seconds": slowest[1]},
-        }
+def report(size: int, floors: list[dict[str, Any]], pipelines: list[dict[str, Any]]) -> None:
+    floor_total = statistics.median(r["total"] for r in floors)
+    ours_total = statistics.median(r["total"] for r in pipelines)
+    median = _median_run(pipelines)
+    print(f"== {size:,} agreements, {median.get('triples', '?'):,} triples")
+    print("floor runs (s):   ", ", ".join(f"{r['total']:.2f}" for r in floors))
+    print("pipeline runs (s):", ", ".join(f"{r['total']:.2f}" for r in pipelines))
+    header = f"{'step (median pipeline run)':<46} {'seconds':>8} {'peak MB':>8}"
+    print(header)
+    print("-" * len(header))
+    query_total = 0.0
+    for step in median["steps"]:
+        rows = median["rows"].get(step["step"].removeprefix("query "), "")
+        name = f"{step['step']} ({rows:,} rows)" if rows != "" else step["step"]
+        print(f"{name:<46} {step['seconds']:>8.2f} {step['peak_mb']:>8.0f}")
+        if step["step"].startswith("query "):
+            query_total += step["seconds"]
+    print(f"{'  all named queries':<46} {query_total:>8.2f}")
+    for run in pipelines + floors:
+        if run["exit"] != 0:
+            last = run["steps"][-1]["step"] if run["steps"] else "start-up"
+            print(f"a run exited with {run['exit']} after step '{last}'")
+    floor_peak = max(r["process_peak_mb"] for r in floors)
+    ours_peak = max(r["process_peak_mb"] for r in pipelines)
+    print(f"floor median {floor_total:.2f} s, peak {floor_peak:.0f} MB (ru_maxrss)")
+    print(f"pipeline median {ours_total:.2f} s, peak {ours_peak:.0f} MB (ru_maxrss)")
+    print(f"pipeline / floor = {ours_total / floor_total:.2f}x; "
+          f"violations found: {median.get('violations', '?')}")  # fmt: skip
+    print(flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000", help="agreement counts")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # run one size, print JSON
+    parser.add_argument("--runs", type=int, default=2, help="floor/pipeline pairs per size")
+    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)  # child: the floor
+    parser.add_argument("--ours", type=Path, help=argparse.SUPPRESS)  # child: our pipeline
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(run_size(args.one)))
+    if args.floor:
+        floor(args.floor, args.out)
         return
-    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
-    print(f"machine: {machine}")
-    header = f"{'agreements':>10} {'triples':>9} {'step':<22} {'seconds':>8} {'peak MB':>8}"
-    print(header)
-    print("-" * len(header))
+    if args.ours:
+        ours(args.ours, args.out)
+        return
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}", flush=True)
     for size in [int(s) for s in args.sizes.split(",") if s]:
-        output = subprocess.run(
-            [sys.executable, __file__, "--one", str(size)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        result = json.loads(output.strip().splitlines()[-1])
-        total = sum(step["seconds"] for step in result["steps"])
-        peak = max(step["peak_mb"] for step in result["steps"])
-        summary = {"step": "pipeline total", "seconds": total, "peak_mb": peak}
-        for step in [*result["steps"], summary, result["floor"]]:
-            figures = f"{step['seconds']:>8.2f} {step['peak_mb']:>8.0f}"
-            print(f"{size:>10} {result['triples']:>9} {step['step']:<22} {figures}")
-        slow = result["slowest_query"]
-        print(f"{size:>10} {'':>9} slowest query: {slow['name']} {slow['seconds']:.2f} s")
-        ratio = total / result["floor"]["seconds"]
-        found = result["violations"]
-        print(f"{size:>10} {'':>9} pipeline / floor = {ratio:.2f}x; violations found: {found}")
-        print()
+        measure_size(size, args.runs)
 
 
 if __name__ == "__main__":

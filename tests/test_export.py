@@ -252,6 +252,14 @@ def test_golden_files(dist: Path, regenerate) -> None:
         check_golden(GOLDEN / "dist" / name, (dist / name).read_bytes(), regenerate)
 
 
+def test_turtle_from_a_child_process_is_the_same_file(tmp_path: Path, graph, monkeypatch) -> None:
+    """Large graphs get their Turtle from a child process: same bytes as in-process."""
+    monkeypatch.setattr(export_module, "TURTLE_CHILD_BYTES", 0)
+    export(graph, tmp_path / "dist", ROOT)
+    name = "twinning.ttl"
+    assert (tmp_path / "dist" / name).read_bytes() == (GOLDEN / "dist" / name).read_bytes()
+
+
 SCRIPT = """
 import random, sys
 from pathlib import Path
@@ -326,3 +334,35 @@ def test_spreadsheet_carries_no_clock_time(dist: Path) -> None:
         stamps = {info.date_time for info in book.infolist()}
     assert "2000-01-01T00:00:00Z</dcterms:modified>" in core
     assert stamps == {(2000, 1, 1, 0, 0, 0)}
+
+
+def test_jsonld_from_ntriples_lines_equals_jsonld_from_parsed_triples(tmp_path: Path) -> None:
+    """The export reads its sorted N-Triples as text lines: same bytes as parsing them."""
+    import pyoxigraph as ox
+
+    from twinning import jsonld, rdfio, terms
+
+    s, p = ox.NamedNode("https://w3id.org/twinning/id/region/x"), ox.NamedNode("http://e.org/p")
+    tricky = [
+        'quote " backslash \\ newline \n tab \t return \r', "bell \x07 del \x7f nul \x00",
+        "astral \U0001f600 and \u00e9", "ends with a backslash \\", "", "\\U0001F600 as text",
+    ]  # fmt: skip
+    objects: list[ox.NamedNode | ox.BlankNode | ox.Literal] = [
+        *(ox.Literal(text) for text in tricky),
+        ox.Literal("ro", language="ro"), ox.Literal("en-GB", language="en-gb"),
+        ox.Literal("2020-01-01", datatype=ox.NamedNode(terms.XSD + "date")),
+        ox.Literal("x", datatype=ox.NamedNode("http://e.org/odd#type")),
+        ox.NamedNode("https://w3id.org/twinning/id/region/y"), ox.BlankNode("b1"),
+    ]  # fmt: skip
+    store = ox.Store()
+    store.extend(ox.Quad(s, p, o) for o in objects)
+    store.add(ox.Quad(s, ox.NamedNode(terms.RDF_TYPE), ox.NamedNode(terms.REGION)))
+    store.add(ox.Quad(ox.BlankNode("b1"), p, ox.Literal("single")))
+    path = tmp_path / "sorted.nt"
+    rdfio.write_canonical_ntriples(store, path)
+    context = jsonld.Context.load(ROOT / "ontology" / "context.jsonld")
+    parsed, lines = io.StringIO(), io.StringIO()
+    jsonld.write(context, rdfio.read_ntriples(path), parsed)
+    jsonld.write_ntriples_file(context, path, lines)
+    assert "\\ud83d" not in lines.getvalue() and "\U0001f600" in lines.getvalue()
+    assert lines.getvalue() == parsed.getvalue()

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +34,7 @@ from . import (
     tables,
     terms,
 )
+from .errors import CannotRun
 from .load import LoadedGraph, mapping_files
 from .publisher import Publisher
 
@@ -79,38 +83,24 @@ def write_files(
     """Write every export file into ``folder``."""
     context = jsonld.Context.load(root / "ontology" / CONTEXT)
     who = options.load_publisher(root)  # first: a bad publisher file stops before any work
+    rdfio.write_canonical_ntriples(graph.store, folder / NTRIPLES)
     # The catalogue's SPARQL reads run in Oxigraph without Python's lock: start them now,
-    # beside the files written below.
+    # beside the files written below (not during the dump, which they slowed threefold).
     pool = ThreadPoolExecutor(max_workers=1)
     facts = pool.submit(catalog.data_facts, graph, mapping_files(root), options.date)
     pool.shutdown(wait=False)
-    rdfio.write_canonical_ntriples(graph.store, folder / NTRIPLES)
     # Turtle and JSON-LD stream from the sorted N-Triples: same bytes every run, subjects in
-    # order, and no second copy of the graph in memory.
-    ox.serialize(
-        rdfio.read_ntriples(folder / NTRIPLES),
-        str(folder / TURTLE),
-        format=ox.RdfFormat.TURTLE,
-        prefixes=terms.PREFIXES,
-    )
-    with (folder / JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
-        jsonld.write(context, rdfio.read_ntriples(folder / NTRIPLES), handle)
-    (folder / AGREEMENTS_CSV).write_text(
-        tables.to_csv(tables.AGREEMENT_COLUMNS, tables.agreement_rows(graph)), encoding="utf-8"
-    )
-    tables.write_agreements_xlsx(graph, folder / AGREEMENTS_XLSX)
-    regions = tables.region_rows(graph)
-    (folder / REGIONS_CSV).write_text(
-        tables.to_csv(tables.REGION_COLUMNS, regions), encoding="utf-8"
-    )
-    pairs = partnerships.rows(graph, regions)
-    (folder / PARTNERSHIPS_CSV).write_text(partnerships.to_csv(pairs), encoding="utf-8")
-    described = table_schema.load(root)
-    (folder / DATAPACKAGE).write_text(_json(table_schema.datapackage(described)), "utf-8")
-    (folder / CSVW_METADATA).write_text(_json(table_schema.csvw(described)), "utf-8")
-    features = geojson_export.feature_collection(graph, regions, pairs)
-    (folder / GEOJSON).write_text(_json(features), encoding="utf-8")
-    shutil.copyfile(root / "ontology" / CONTEXT, folder / CONTEXT)
+    # order, and no second copy of the graph in memory. Turtle is Oxigraph's work alone, so on
+    # a large graph a child process writes it while this one writes the rest.
+    turtle = _start_turtle(folder / NTRIPLES, folder / TURTLE)
+    try:
+        _write_rest(graph, folder, root, context)
+    except BaseException:
+        if turtle is not None:
+            turtle.kill()
+            turtle.wait()
+        raise
+    _finish_turtle(turtle)
     files = {name: _sha256_and_size(folder / name) for name in DATA_FILES}
     static = catalog.static_triples(root)
     catalog_triples = catalog.build(facts.result(), files, static, options, who)
@@ -123,6 +113,69 @@ def write_files(
         jsonld.write(context, ordered, handle)
     if options.profile == "ckan":
         _write_ckan_files(folder, catalog_triples, who)
+
+
+# N-Triples files at least this large get their Turtle written in a child process: below it,
+# starting an interpreter costs more than it overlaps.
+TURTLE_CHILD_BYTES = 32 * 2**20
+
+
+def write_turtle(ntriples: Path, turtle: Path) -> None:
+    """Turtle from the sorted N-Triples file, with the project's prefixes (Oxigraph's writer)."""
+    triples = rdfio.read_ntriples(ntriples)
+    ox.serialize(triples, str(turtle), format=ox.RdfFormat.TURTLE, prefixes=terms.PREFIXES)
+
+
+def _start_turtle(ntriples: Path, turtle: Path) -> subprocess.Popen[bytes] | None:
+    """Write Turtle now (small files) or start a child process writing it (large ones).
+
+    The child is a fresh interpreter running this module (not a fork of this process, which
+    holds the store and Oxigraph's threads; not multiprocessing's spawn, which re-runs the
+    caller's main script).
+    """
+    if ntriples.stat().st_size < TURTLE_CHILD_BYTES:
+        write_turtle(ntriples, turtle)
+        return None
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)
+    command = [sys.executable, "-m", "twinning.export", str(ntriples), str(turtle)]
+    return subprocess.Popen(
+        command, env={**os.environ, "PYTHONPATH": path}, stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _finish_turtle(process: subprocess.Popen[bytes] | None) -> None:
+    """Wait for the Turtle child; a child that failed is a failed export."""
+    if process is None:
+        return
+    _, errors = process.communicate()
+    if process.returncode != 0:
+        lines = errors.decode("utf-8", "replace").strip().splitlines() or ["no message"]
+        raise CannotRun(f"writing {TURTLE} failed in its child process: {lines[-1]}")
+
+
+def _write_rest(graph: LoadedGraph, folder: Path, root: Path, context: jsonld.Context) -> None:
+    """Every data file but N-Triples and Turtle."""
+    with (folder / JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
+        jsonld.write_ntriples_file(context, folder / NTRIPLES, handle)
+    agreements = tables.agreement_rows(graph)
+    (folder / AGREEMENTS_CSV).write_text(
+        tables.to_csv(tables.AGREEMENT_COLUMNS, agreements), encoding="utf-8"
+    )
+    tables.write_agreements_xlsx(graph, folder / AGREEMENTS_XLSX, agreements)
+    regions = tables.region_rows(graph)
+    (folder / REGIONS_CSV).write_text(
+        tables.to_csv(tables.REGION_COLUMNS, regions), encoding="utf-8"
+    )
+    pairs = partnerships.rows(graph, regions)
+    (folder / PARTNERSHIPS_CSV).write_text(partnerships.to_csv(pairs), encoding="utf-8")
+    described = table_schema.load(root)
+    (folder / DATAPACKAGE).write_text(_json(table_schema.datapackage(described)), "utf-8")
+    (folder / CSVW_METADATA).write_text(_json(table_schema.csvw(described)), "utf-8")
+    features = geojson_export.feature_collection(graph, regions, pairs)
+    (folder / GEOJSON).write_text(_json(features), encoding="utf-8")
+    shutil.copyfile(root / "ontology" / CONTEXT, folder / CONTEXT)
 
 
 def _write_ckan_files(folder: Path, triples: list[ox.Triple], who: Publisher) -> None:
@@ -168,3 +221,7 @@ def export(
             check(staging)
         names = sorted(p.name for p in staging.iterdir() if p.name != safeio.MARKER)
     return [out_dir / name for name in names]
+
+
+if __name__ == "__main__":  # the Turtle child: python -m twinning.export NTRIPLES TURTLE
+    write_turtle(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -216,12 +216,16 @@ def scheme_labels(graph: LoadedGraph, cls: str) -> list[str]:
     return sorted({row["l"].value for row in _solutions(graph, query)})
 
 
-def write_agreements_xlsx(graph: LoadedGraph, path: Path) -> None:
-    """``agreements.xlsx``: the CSV's columns and rows, kinds and statuses as drop-down lists."""
+def write_agreements_xlsx(
+    graph: LoadedGraph, path: Path, rows: list[dict[str, str]] | None = None
+) -> None:
+    """``agreements.xlsx``: the CSV's columns and rows, kinds and statuses as drop-down lists.
+
+    ``rows`` are :func:`agreement_rows` when the caller has them already (the export does)."""
     from . import xlsx
 
     lists = {
         "kind": scheme_labels(graph, terms.tw("AgreementKind")),
         "status": scheme_labels(graph, terms.tw("AgreementStatus")),
     }
-    xlsx.write(path, AGREEMENT_COLUMNS, agreement_rows(graph), lists)
+    xlsx.write(path, AGREEMENT_COLUMNS, agreement_rows(graph) if rows is None else rows, lists)
