@@ -438,3 +438,17 @@ def test_build_refuses_a_catalogue_that_breaks_dcat_ap(tmp_path: Path) -> None:
     assert_one_line_error(result, 1, "the catalogue breaks DCAT-AP 3.0.1")
     assert "https://example.org/csv" in result.stderr  # the report says what to fix
     assert tree_digest(out) == old
+
+
+def test_a_dist_written_before_the_marker_existed_is_replaced(tmp_path: Path) -> None:
+    """A dist/ holding only names the export writes (no marker yet) is ours: replaced."""
+    project = project_copy(tmp_path)
+    out = tmp_path / "dist"
+    out.mkdir()
+    for name in ("twinning.ttl", "agreements.csv", "catalog.ttl"):
+        (out / name).write_text("old", encoding="utf-8")
+    for command in ("build", "export"):
+        result = runner.invoke(main, [command, "--root", str(project), "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert (out / safeio.MARKER).exists()
+        assert (out / "twinning.ttl").read_text(encoding="utf-8") != "old"

@@ -202,10 +202,17 @@ def check_catalog(project: Project, options: CatalogOptions) -> Callable[[Path],
     return check
 
 
+def _check_export_folder(project: Project, out: Path, force: bool) -> None:
+    """Refuse ``out`` before any work, by the rules the export's swap applies."""
+    from .export import DATA_FILES, PROFILE_FILES
+
+    safeio.check_output_folder(out, project.root, [*DATA_FILES, *PROFILE_FILES], force)
+
+
 def export(project: Project, out: Path, options: CatalogOptions, force: bool = False) -> list[Path]:
     """Export without validating first."""
     check_catalog_options(options)
-    safeio.check_output_folder(out, project.root, force=force)
+    _check_export_folder(project, out, force)
     return export_graph(load(project), project, out, options, force)
 
 
@@ -219,7 +226,7 @@ def build(project: Project, out: Path, options: CatalogOptions, force: bool = Fa
     """Validate the data, export, validate the catalogue against DCAT-AP 3.0.1; the export
     folder is swapped in only when both conform."""
     check_catalog_options(options)
-    safeio.check_output_folder(out, project.root, force=force)
+    _check_export_folder(project, out, force)
     graph, report = valid_graph(project, f"build stopped, {out}/ not written")
     check = check_catalog(project, options)
     return Built(report, export_graph(graph, project, out, options, force, check))
