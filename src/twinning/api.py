@@ -176,18 +176,12 @@ def check_catalog(project: Project, options: CatalogOptions) -> Callable[[Path],
     Czech profile's record follows DCAT-AP-CZ, not these shapes: the tests check it against
     the DCAT-AP-CZ drafts.
     """
-    import rdflib
-
-    from .validate import validate_catalog
+    from .validate import load_dcat_ap_shapes, validate_catalog
 
     def check(folder: Path) -> None:
         if options.profile == "dcat-ap-cz":
             return
-        shapes = rdflib.Graph()
-        for name in DCAT_AP_VIOLATION_SHAPES:
-            path = project.root / DCAT_AP_SHIPPED / name
-            rdfio.parse_file(path)  # missing or broken: one located line
-            shapes.parse(path, format="turtle")
+        shapes = load_dcat_ap_shapes(project.root / DCAT_AP_SHIPPED, DCAT_AP_VIOLATION_SHAPES)
         report = validate_catalog(project.root, folder / "catalog.ttl", shapes=shapes)
         if report.violations:
             from .validate import summary

@@ -73,15 +73,13 @@ class Duplicate:
     second: tuple[Path, int]
 
 
-# The datatypes derived from xsd:integer: Oxigraph stores each of their literals as an
-# xsd:integer ("300"^^xsd:byte becomes "300"^^xsd:integer), so which one was written is lost.
-INTEGER_DERIVED = ("nonNegativeInteger", "positiveInteger", "nonPositiveInteger",
-                   "negativeInteger", "long", "int", "short", "byte", "unsignedLong",
-                   "unsignedInt", "unsignedShort", "unsignedByte")  # fmt: skip
-# Finding whether a file names one of them, without a slow scan: the XSD namespace is rare
-# (a prefix declaration, or full IRIs), and each prefix bound to it is then looked for.
+# The datatypes derived from xsd:integer (rdfio.INTEGER_DERIVED): Oxigraph stores each of
+# their literals as an xsd:integer ("300"^^xsd:byte becomes "300"^^xsd:integer), so which one
+# was written is lost. Finding whether a file names one of them, without a slow scan: the
+# XSD namespace is rare (a prefix declaration, or full IRIs), and each prefix bound to it is
+# then looked for.
 _XSD_MENTION = re.compile(rb"XMLSchema#(\w*)")
-_DERIVED_NAMES = frozenset(name.encode() for name in INTEGER_DERIVED)
+_DERIVED_NAMES = frozenset(name.encode() for name in rdfio.INTEGER_DERIVED)
 _DERIVED_ALTERNATIVES = b"(?:" + b"|".join(_DERIVED_NAMES) + rb")\b"
 _NAME = re.compile(rb"[A-Za-z_][\w.-]*")
 _PLAIN = {terms.XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}

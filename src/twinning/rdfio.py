@@ -99,7 +99,7 @@ _INTEGER_RE = re.compile(r"^[+-]?\d+$")
 _DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _DOUBLE_RE = re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)$")
 # The integer types derived from xsd:integer, with their bounds (None: unbounded).
-_INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
     "integer": (None, None),
     "nonNegativeInteger": (0, None),
     "positiveInteger": (1, None),
@@ -114,6 +114,8 @@ _INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
     "unsignedShort": (0, 2**16 - 1),
     "unsignedByte": (0, 2**8 - 1),
 }
+# The types derived from xsd:integer (Oxigraph stores their literals as xsd:integer).
+INTEGER_DERIVED = tuple(local for local in INTEGER_RANGES if local != "integer")
 
 
 def _time_is_valid(hour: str, minute: str, second: str) -> bool:
@@ -148,10 +150,10 @@ def literal_is_valid(lexical: str, datatype: str) -> bool:
         return bool(_GYEAR_RE.match(lexical))
     if local == "gYearMonth":
         return bool(_GYEARMONTH_RE.match(lexical))
-    if local in _INTEGER_RANGES:
+    if local in INTEGER_RANGES:
         if not _INTEGER_RE.match(lexical):
             return False
-        low, high = _INTEGER_RANGES[local]
+        low, high = INTEGER_RANGES[local]
         return (low is None or int(lexical) >= low) and (high is None or int(lexical) <= high)
     if local == "decimal":
         return bool(_DECIMAL_RE.match(lexical))

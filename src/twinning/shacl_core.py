@@ -24,7 +24,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from . import shacl_paths
 from .errors import CannotRun
 from .load import AsWritten
-from .rdfio import literal_is_valid
+from .rdfio import INTEGER_DERIVED, literal_is_valid
 from .shacl_paths import Path, Term, as_term
 
 RDF_TYPE = ox.NamedNode(str(RDF.type))
@@ -601,23 +601,7 @@ def _class(v: Validator, value: Term, obj: rdflib.term.Node, shape: Shape) -> bo
 # xsd:nonNegativeInteger...) as an xsd:integer: which of them the data said is lost. With a
 # load.AsWritten table the engine sees the literal as written; without one (a store of
 # unknown origin) an xsd:integer matches these datatypes when its value is in their range.
-STORED_AS_INTEGER = {
-    str(XSD) + local
-    for local in (
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-    )
-}
+STORED_AS_INTEGER = {str(XSD) + local for local in INTEGER_DERIVED}
 
 
 def datatype_matches(value: Term, datatype: str, as_written: bool = False) -> bool:

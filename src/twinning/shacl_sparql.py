@@ -23,7 +23,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
-from . import terms
+from . import rdfio, terms
 from .load import AsWritten
 from .rdfio import literal_is_valid
 from .shacl_core import (
@@ -65,30 +65,10 @@ MEMBER_KEYS = {SH["class"], SH.datatype, SH.nodeKind, SH.pattern, SH.flags, SH["
 VALIDATED_DATATYPES = {
     terms.XSD + local
     for local in (
-        "date",
-        "dateTime",
-        "time",
-        "gYear",
-        "gYearMonth",
-        "integer",
-        "nonNegativeInteger",
-        "positiveInteger",
-        "nonPositiveInteger",
-        "negativeInteger",
-        "long",
-        "int",
-        "short",
-        "byte",
-        "unsignedLong",
-        "unsignedInt",
-        "unsignedShort",
-        "unsignedByte",
-        "decimal",
-        "double",
-        "float",
-        "boolean",
+        "date", "dateTime", "time", "gYear", "gYearMonth", *rdfio.INTEGER_RANGES,
+        "decimal", "double", "float", "boolean",
     )
-}
+}  # fmt: skip
 NODE_KIND_TESTS = {
     SH.IRI: "isIRI(?value)",
     SH.Literal: "isLiteral(?value)",

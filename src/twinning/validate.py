@@ -217,13 +217,15 @@ def dcat_ap_folder(root: Path) -> Path:
     return root.parent / "shared" / "standards" / "dcat-ap-3"
 
 
-def load_dcat_ap_shapes(folder: Path) -> rdflib.Graph:
-    """The official DCAT-AP 3.0.1 shapes of :data:`DCAT_AP_SHAPES`, read from ``folder``."""
+def load_dcat_ap_shapes(folder: Path, names: Iterable[str] = DCAT_AP_SHAPES) -> rdflib.Graph:
+    """The official DCAT-AP 3.0.1 shapes ``names`` (default :data:`DCAT_AP_SHAPES`), read from
+    ``folder``; a missing or broken file is one located line."""
     shapes = rdflib.Graph()
-    for name in DCAT_AP_SHAPES:
+    for name in names:
         path = folder / name
         if not path.is_file():
             raise CannotRun(f"the DCAT-AP 3.0.1 shapes are missing ({name})", path=path)
+        rdfio.parse_file(path)  # syntax errors located before rdflib sees the file
         shapes.parse(path, format="turtle")
     return shapes
 
