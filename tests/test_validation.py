@@ -229,3 +229,27 @@ def test_build_refuses_to_write_dist_on_violations(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "build stopped" in result.output and "1 violation(s)" in result.output
     assert not out.exists()
+
+
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_ill_formed_literal_left_to_validation_is_refused_by_it(
+    tmp_path: Path, engine: str
+) -> None:
+    """load_files(check_literals=False) skips the whole-store scan; validate_graph then runs it
+    (beside its compiled queries) and refuses the literal as the loader would have."""
+    from twinning.load import load_files, ontology_files
+    from twinning.rdfio import RdfSyntaxError
+    from twinning.validate import load_shapes, validate_graph
+
+    bad = tmp_path / "date.ttl"
+    bad.write_text(
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<urn:a> <urn:b> "2012-13-45"^^xsd:date .\n'
+    )
+    graph = load_files([*ontology_files(ROOT), bad], check_literals=False)
+    assert not graph.literals_checked
+    with pytest.raises(RdfSyntaxError, match=r'"2012-13-45" is not a valid xsd:date value') as err:
+        validate_graph(graph, load_shapes(ROOT), engine=engine)
+    assert (str(err.value.path), err.value.line, err.value.column) == (str(bad), 2, 17)
+    with pytest.raises(RdfSyntaxError):
+        load_files([*ontology_files(ROOT), bad])  # the default still refuses at load

@@ -51,13 +51,21 @@ class ValidationFailed(DataProblem):
 # ----------------------------------------------------------------------------- loading
 
 
-def load(project: Project, data: Sequence[Path] = (), with_mappings: bool = True) -> LoadedGraph:
-    """The ontology, schemes, data (or the given files) and mappings in one store."""
+def load(
+    project: Project,
+    data: Sequence[Path] = (),
+    with_mappings: bool = True,
+    check_literals: bool = True,
+) -> LoadedGraph:
+    """The ontology, schemes, data (or the given files) and mappings in one store.
+
+    ``check_literals=False`` leaves the scan for ill-formed literals to the validation that
+    follows, which runs it beside its own queries (see :func:`load.load_files`)."""
     files = project.ontology_files()
     files += list(data) if data else project.require_data_files()
     if with_mappings and not data:
         files += project.mapping_files()
-    return load_files(files)
+    return load_files(files, check_literals=check_literals)
 
 
 def _shapes(project: Project) -> rdflib.Graph:
@@ -110,7 +118,7 @@ def validate(project: Project, paths: Sequence[Path] = (), engine: str = "sparql
     """Check the data (or the given files) against the project's shapes."""
     from .validate import validate_graph
 
-    graph = load(project, data=paths)
+    graph = load(project, data=paths, check_literals=False)
     report = validate_graph(graph, _shapes(project), engine=engine)
     return _with_duplicates(graph, report, project.root)
 
@@ -119,7 +127,7 @@ def valid_graph(project: Project, refusal: str) -> tuple[LoadedGraph, Report]:
     """Load and validate; raise :class:`ValidationFailed` (exit 1) on any violation."""
     from .validate import summary, validate_graph
 
-    graph = load(project)
+    graph = load(project, check_literals=False)
     report = validate_graph(graph, _shapes(project))
     report = _with_duplicates(graph, report, project.root)
     if not report.conforms:

@@ -193,6 +193,7 @@ def check_typed_literals(store: ox.Store, files: list[Path]) -> None:
     solutions = store.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
     literals = [row["o"] for row in solutions if isinstance(row["o"], ox.Literal)]
+    del solutions  # Oxigraph's results must be dropped on the thread that made them
     bad = sorted(
         (lit for lit in literals if not literal_is_valid(lit.value, lit.datatype.value)),
         key=lambda lit: lit.value,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -125,10 +126,16 @@ def validate_graph(
     where the store keeps another form (Oxigraph keeps an xsd:byte as an xsd:integer).
     """
     if engine == "pyshacl":
+        graph.check_literals()
         raw = _run_pyshacl(graph.written.triples(graph.triples), shapes)
     elif engine == "sparql":
         from . import shacl_sparql
 
+        # The loader's scan for ill-formed literals, if it was left to us, runs on a thread
+        # of its own beside the compiled checks (Oxigraph evaluates without Python's lock).
+        literal_check = ThreadPoolExecutor(max_workers=1)
+        checked = literal_check.submit(graph.check_literals)
+        literal_check.shutdown(wait=False)
         raw = [
             (
                 r.severity,
@@ -141,6 +148,7 @@ def validate_graph(
             )
             for r in shacl_sparql.run(shapes, graph.store, LOADER_CHECKED_DATATYPES, graph.written)
         ]
+        checked.result()  # an ill-formed literal is refused as the loader refuses it
     else:
         raise ValueError(f"unknown validation engine {engine!r}; choose one of {ENGINES}")
     labels = _Labels(graph)
