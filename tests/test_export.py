@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pyld.jsonld
+import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
@@ -18,7 +19,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import SH
 
 from twinning import export as export_module
-from twinning import tables
+from twinning import tables, terms
 from twinning.catalog import CatalogOptions
 from twinning.cli import main
 from twinning.export import export
@@ -366,3 +367,84 @@ def test_jsonld_from_ntriples_lines_equals_jsonld_from_parsed_triples(tmp_path: 
     jsonld.write_ntriples_file(context, path, lines)
     assert "\\ud83d" not in lines.getvalue() and "\U0001f600" in lines.getvalue()
     assert lines.getvalue() == parsed.getvalue()
+
+
+def _tricky_store() -> ox.Store:
+    """Terms that test the text-line readers: escapes, languages, datatypes, blank nodes,
+    and rdf:type with a blank node and a literal object."""
+    s, p = ox.NamedNode("https://w3id.org/twinning/id/region/x"), ox.NamedNode("http://e.org/p")
+    rdf_type = ox.NamedNode(terms.RDF_TYPE)
+    store = ox.Store()
+    store.extend(
+        ox.Quad(s, p, ox.Literal(text))
+        for text in ['q " b \\ n \n t \t r \r', "bell \x07", "astral \U0001f600", "", "\\U"]
+    )
+    store.extend(
+        [
+            ox.Quad(s, rdf_type, ox.NamedNode(terms.REGION)),
+            ox.Quad(s, rdf_type, ox.BlankNode("kind")),
+            ox.Quad(s, rdf_type, ox.Literal("a literal type")),
+            ox.Quad(s, p, ox.Literal("ro", language="ro")),
+            ox.Quad(s, p, ox.Literal("2020", datatype=ox.NamedNode(terms.XSD + "gYear"))),
+            ox.Quad(ox.BlankNode("kind"), p, ox.Literal("single")),
+        ]
+    )
+    return store
+
+
+def test_sort_by_the_system_equals_sort_in_python(tmp_path: Path) -> None:
+    """Large graphs are sorted by `LC_ALL=C sort` in a process of its own: same bytes."""
+    from twinning import rdfio
+
+    for store in (load_project(ROOT).store, _tricky_store()):
+        in_python, by_sort = tmp_path / "python.nt", tmp_path / "sort.nt"
+        rdfio.SortedNTriples(store, in_python)
+        sorting = rdfio.SortedNTriples(store, by_sort, in_process_triples=0)
+        assert sorting.process is not None  # the system's sort ran
+        sorting.wait()
+        assert by_sort.read_bytes() == in_python.read_bytes()
+        assert not (tmp_path / "sort.nt.unsorted").exists()
+
+
+def test_odd_rdf_types_survive_the_jsonld(tmp_path: Path) -> None:
+    """A blank node as a type goes in @type; a literal type stays a property: nothing is lost."""
+    from twinning import jsonld, rdfio
+
+    store = _tricky_store()
+    path = tmp_path / "sorted.nt"
+    rdfio.write_canonical_ntriples(store, path)
+    out = io.StringIO()
+    jsonld.write_ntriples_file(jsonld.Context.load(ROOT / "ontology" / "context.jsonld"), path, out)
+    nquads = pyld.jsonld.to_rdf(
+        json.loads(out.getvalue()),
+        {"format": "application/n-quads", "documentLoader": _no_remote_documents},
+    )
+    expanded = rdflib.Graph().parse(data=nquads, format="nt")
+    original = rdflib.Graph().parse(path, format="nt")
+    assert len(expanded) == len(original) == len(store)
+    assert isomorphic(expanded, original)
+
+
+def test_pass_statistics_equal_sparql_counts(dist: Path) -> None:
+    """The catalogue's VoID counts come from the export's pass over its lines: they equal what
+    SPARQL counts in the store."""
+    from twinning import catalog, ntlines
+
+    statistics = catalog.Statistics()
+    for subject, predicates in ntlines.subjects_of_file(dist / "twinning.nt"):
+        statistics.add(subject, predicates)
+    store = load_project(ROOT).store
+    [row] = store.query(
+        "SELECT (COUNT(*) AS ?t) (COUNT(DISTINCT ?s) AS ?s) (COUNT(DISTINCT ?p) AS ?p) "
+        "WHERE { ?s ?p ?o }"
+    )
+    [classes] = store.query("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }")
+    [links] = store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }"
+    )
+    counted = [int(row["t"].value), int(row["s"].value), int(row["p"].value)]
+    assert [statistics.triples, statistics.subjects, len(statistics.properties)] == counted
+    assert len(statistics.classes) == int(classes["n"].value)
+    assert statistics.links == int(links["n"].value) == 45
+    assert statistics.first is not None and statistics.last is not None
+    assert statistics.first < statistics.last

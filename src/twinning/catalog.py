@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import rdfio, sssom, terms
+from . import ntlines, rdfio, sssom, terms
 from .errors import CannotRun
 from .load import LoadedGraph
 from .publisher import Publisher
@@ -41,6 +41,7 @@ FOAF = terms.PREFIXES["foaf"]
 SKOS = terms.PREFIXES["skos"]
 VCARD = terms.PREFIXES["vcard"]
 XSD = terms.XSD
+SCHEMA = terms.PREFIXES["schema"]
 PROFILES = ("dcat-ap", "dcat-ap-cz", "ckan")
 
 
@@ -125,40 +126,76 @@ def newest_date(graph: LoadedGraph, mapping_files: list[Path]) -> str:
     return max(dates)
 
 
-_DATED = """VALUES ?p { tw:signingDate tw:endDate tw:startDate dcterms:date tw:decisionYear
-                     tw:memberSince schema:startDate schema:endDate }
-           ?s ?p ?d
-           FILTER(isLiteral(?d) && DATATYPE(?d) IN (xsd:date, xsd:gYear, xsd:gYearMonth))"""
+# The predicates whose dates give the data's temporal coverage, and the date datatypes.
+DATED_PREDICATES = frozenset(
+    [terms.SIGNING_DATE, terms.END_DATE, terms.tw("startDate"), DCT + "date",
+     terms.tw("decisionYear"), terms.tw("memberSince"), SCHEMA + "startDate",
+     SCHEMA + "endDate"]
+)  # fmt: skip
+DATE_TYPES = frozenset(XSD + local for local in ("date", "gYear", "gYearMonth"))
+_ORDER = {ntlines.BLANK: 0, ntlines.IRI: 1, ntlines.LITERAL: 2}  # SPARQL's ORDER BY of kinds
 
 
-def _temporal(graph: LoadedGraph) -> tuple[ox.Literal, ox.Literal] | None:
-    """Earliest and latest dates the data states about agreements, decisions, events, projects."""
-    first = _select(
-        graph, f"SELECT ?d WHERE {{ {_DATED} }} ORDER BY STR(?d) STR(DATATYPE(?d)) LIMIT 1"
-    )
-    last = _select(
-        graph,
-        f"SELECT ?d WHERE {{ {_DATED} }} ORDER BY DESC(STR(?d)) DESC(STR(DATATYPE(?d))) LIMIT 1",
-    )
-    if not first:
-        return None
-    start, end = first[0]["d"], last[0]["d"]
-    assert isinstance(start, ox.Literal) and isinstance(end, ox.Literal)
-    return start, end
+class Statistics:
+    """What the catalogue counts in the data (VoID statistics, temporal coverage, countries),
+    gathered one subject at a time in the export's pass over its sorted N-Triples
+    (:mod:`ntlines`) instead of by whole-store scans."""
 
+    def __init__(self) -> None:
+        self.triples = self.subjects = self.links = 0
+        self.properties: set[str] = set()
+        self.classes: set[ntlines.Key] = set()
+        self.countries: set[ntlines.Key] = set()
+        self.first: tuple[str, str] | None = None  # (lexical form, datatype): earliest date
+        self.last: tuple[str, str] | None = None
 
-def _void_statistics(graph: LoadedGraph) -> dict[str, int]:
-    [row] = _select(
-        graph,
-        """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?distinctSubjects)
-                  (COUNT(DISTINCT ?p) AS ?properties) WHERE { ?s ?p ?o }""",
-    )
-    [classes] = _select(graph, "SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }")
-    [links] = _select(graph, "SELECT (COUNT(*) AS ?n) WHERE { ?s owl:sameAs ?o }")
-    stats = {key: int(term.value) for key, term in row.items()}
-    stats["classes"] = int(classes["n"].value)
-    stats["links"] = int(links["n"].value)
-    return stats
+    def add(self, subject: ntlines.Key, predicates: ntlines.Predicates) -> None:
+        self.subjects += 1
+        self.triples += sum(map(len, predicates.values()))
+        self.properties.update(predicates)
+        for predicate in DATED_PREDICATES.intersection(predicates):
+            for o in predicates[predicate]:
+                if o[0] == ntlines.LITERAL and o[3] in DATE_TYPES:
+                    dated = (o[1], o[3])
+                    self.first = dated if self.first is None else min(self.first, dated)
+                    self.last = dated if self.last is None else max(self.last, dated)
+        types = predicates.get(terms.RDF_TYPE)
+        if types:
+            self.classes.update(types)
+        links = predicates.get(terms.OWL_SAME_AS)
+        if links:
+            self.links += len(links)
+        countries = predicates.get(terms.COUNTRY)
+        if countries:
+            self.countries.update(countries)
+
+    def facts(self, graph: LoadedGraph, mapping_files: list[Path], date: str | None) -> DataFacts:
+        """The catalogue's facts: these counts, plus what the store says of the countries."""
+        countries = [c[1] for c in sorted(self.countries, key=lambda c: (_ORDER[c[0]], c[1:]))]
+        keep = {terms.RDF_TYPE, SKOS + "prefLabel", SKOS + "inScheme", DCAT + "bbox"}
+        keep.add(DCAT + "centroid")
+        country_triples = [
+            ox.Triple(quad.subject, quad.predicate, quad.object)
+            for country in countries
+            for quad in graph.store.quads_for_pattern(_n(country), None, None, None)
+            if quad.predicate.value in keep
+        ]
+        period = None
+        if self.first is not None and self.last is not None:
+            period = (_lit(self.first[0], self.first[1]), _lit(self.last[0], self.last[1]))
+        return DataFacts(
+            date=date or newest_date(graph, mapping_files),
+            countries=countries,
+            country_triples=country_triples,
+            period=period,
+            stats={
+                "triples": self.triples,
+                "distinctSubjects": self.subjects,
+                "properties": len(self.properties),
+                "classes": len(self.classes),
+                "links": self.links,
+            },
+        )
 
 
 @dataclass
@@ -170,28 +207,6 @@ class DataFacts:
     country_triples: list[ox.Triple]
     period: tuple[ox.Literal, ox.Literal] | None
     stats: dict[str, int]
-
-
-def data_facts(graph: LoadedGraph, mapping_files: list[Path], date: str | None) -> DataFacts:
-    """Dates, coverage and statistics of the data: SPARQL only, safe to run in a thread."""
-    countries = [
-        r["c"].value
-        for r in _select(graph, "SELECT DISTINCT ?c WHERE { ?r tw:country ?c } ORDER BY ?c")
-    ]
-    keep = {terms.RDF_TYPE, SKOS + "prefLabel", SKOS + "inScheme", DCAT + "bbox", DCAT + "centroid"}
-    country_triples = [
-        ox.Triple(quad.subject, quad.predicate, quad.object)
-        for country in countries
-        for quad in graph.store.quads_for_pattern(_n(country), None, None, None)
-        if quad.predicate.value in keep
-    ]
-    return DataFacts(
-        date=date or newest_date(graph, mapping_files),
-        countries=countries,
-        country_triples=country_triples,
-        period=_temporal(graph),
-        stats=_void_statistics(graph),
-    )
 
 
 def build(

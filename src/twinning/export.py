@@ -27,12 +27,14 @@ from . import (
     ckan,
     geojson_export,
     jsonld,
+    ntlines,
     partnerships,
     rdfio,
     safeio,
     table_schema,
     tables,
     terms,
+    xlsx,
 )
 from .errors import CannotRun
 from .load import LoadedGraph, mapping_files
@@ -80,30 +82,41 @@ def _sha256_and_size(path: Path) -> tuple[str, int]:
 def write_files(
     graph: LoadedGraph, folder: Path, root: Path, options: catalog.CatalogOptions
 ) -> None:
-    """Write every export file into ``folder``."""
+    """Write every export file into ``folder``.
+
+    The order makes the most of two cores on large graphs: Oxigraph dumps the N-Triples and
+    a ``sort`` process orders them while this one writes the tables read from the store;
+    then one pass over the sorted lines writes the JSON-LD and gathers the agreement rows and
+    the catalogue's statistics, while a child process writes the Turtle from the same file.
+    """
     context = jsonld.Context.load(root / "ontology" / CONTEXT)
     who = options.load_publisher(root)  # first: a bad publisher file stops before any work
-    rdfio.write_canonical_ntriples(graph.store, folder / NTRIPLES)
-    # The catalogue's SPARQL reads run in Oxigraph without Python's lock: start them now,
-    # beside the files written below (not during the dump, which they slowed threefold).
-    pool = ThreadPoolExecutor(max_workers=1)
-    facts = pool.submit(catalog.data_facts, graph, mapping_files(root), options.date)
-    pool.shutdown(wait=False)
-    # Turtle and JSON-LD stream from the sorted N-Triples: same bytes every run, subjects in
-    # order, and no second copy of the graph in memory. Turtle is Oxigraph's work alone, so on
-    # a large graph a child process writes it while this one writes the rest.
-    turtle = _start_turtle(folder / NTRIPLES, folder / TURTLE)
+    ntriples = rdfio.SortedNTriples(graph.store, folder / NTRIPLES)
+    turtle: subprocess.Popen[bytes] | None = None
     try:
-        _write_rest(graph, folder, root, context)
+        lists = _write_store_tables(graph, folder, root)
+        ntriples.wait()
+        turtle = _start_turtle(folder / NTRIPLES, folder / TURTLE)
+        agreements, statistics = _single_pass(context, folder)
+        rows = agreements.rows()
+        (folder / AGREEMENTS_CSV).write_text(
+            tables.to_csv(tables.AGREEMENT_COLUMNS, rows), encoding="utf-8"
+        )
+        xlsx.write(folder / AGREEMENTS_XLSX, tables.AGREEMENT_COLUMNS, rows, lists)
+        del rows, agreements
     except BaseException:
+        ntriples.kill()
         if turtle is not None:
             turtle.kill()
             turtle.wait()
         raise
     _finish_turtle(turtle)
-    files = {name: _sha256_and_size(folder / name) for name in DATA_FILES}
+    facts = statistics.facts(graph, mapping_files(root), options.date)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # hashlib frees the GIL
+        digests = pool.map(_sha256_and_size, [folder / name for name in DATA_FILES])
+        files = dict(zip(DATA_FILES, digests, strict=True))
     static = catalog.static_triples(root)
-    catalog_triples = catalog.build(facts.result(), files, static, options, who)
+    catalog_triples = catalog.build(facts, files, static, options, who)
     if options.profile == "dcat-ap-cz":
         _write_czech_record(folder, catalog_triples, who)
         return
@@ -113,6 +126,22 @@ def write_files(
         jsonld.write(context, ordered, handle)
     if options.profile == "ckan":
         _write_ckan_files(folder, catalog_triples, who)
+
+
+def _single_pass(
+    context: jsonld.Context, folder: Path
+) -> tuple[tables.AgreementTable, catalog.Statistics]:
+    """One pass over the sorted N-Triples lines: the JSON-LD file, the agreement rows and the
+    catalogue's counts, each fed every subject in turn (see :mod:`ntlines`)."""
+    agreements, statistics = tables.AgreementTable(), catalog.Statistics()
+    with (folder / JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
+        writer = jsonld.Writer(context, handle)
+        for subject, predicates in ntlines.subjects_of_file(folder / NTRIPLES):
+            writer.add(subject, predicates)
+            agreements.add(subject, predicates)
+            statistics.add(subject, predicates)
+        writer.finish()
+    return agreements, statistics
 
 
 # N-Triples files at least this large get their Turtle written in a child process: below it,
@@ -155,15 +184,9 @@ def _finish_turtle(process: subprocess.Popen[bytes] | None) -> None:
         raise CannotRun(f"writing {TURTLE} failed in its child process: {lines[-1]}")
 
 
-def _write_rest(graph: LoadedGraph, folder: Path, root: Path, context: jsonld.Context) -> None:
-    """Every data file but N-Triples and Turtle."""
-    with (folder / JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
-        jsonld.write_ntriples_file(context, folder / NTRIPLES, handle)
-    agreements = tables.agreement_rows(graph)
-    (folder / AGREEMENTS_CSV).write_text(
-        tables.to_csv(tables.AGREEMENT_COLUMNS, agreements), encoding="utf-8"
-    )
-    tables.write_agreements_xlsx(graph, folder / AGREEMENTS_XLSX, agreements)
+def _write_store_tables(graph: LoadedGraph, folder: Path, root: Path) -> dict[str, list[str]]:
+    """The files read from the store rather than from the sorted lines (regions, pairs of
+    partners, the map, the table descriptions); the drop-down lists of the spreadsheet."""
     regions = tables.region_rows(graph)
     (folder / REGIONS_CSV).write_text(
         tables.to_csv(tables.REGION_COLUMNS, regions), encoding="utf-8"
@@ -176,6 +199,7 @@ def _write_rest(graph: LoadedGraph, folder: Path, root: Path, context: jsonld.Co
     features = geojson_export.feature_collection(graph, regions, pairs)
     (folder / GEOJSON).write_text(_json(features), encoding="utf-8")
     shutil.copyfile(root / "ontology" / CONTEXT, folder / CONTEXT)
+    return tables.spreadsheet_lists(graph)
 
 
 def _write_ckan_files(folder: Path, triples: list[ox.Triple], who: Publisher) -> None:

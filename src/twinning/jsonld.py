@@ -14,9 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-import pyoxigraph as ox
-
-from . import safeio, terms
+from . import ntlines, safeio, terms
 from .errors import CannotRun
 
 STRING = terms.XSD + "string"
@@ -36,6 +34,9 @@ class Context:
         self._by_namespace: dict[str, str] = {}  # namespace -> prefix (first by name)
         for name, namespace in sorted(self.prefixes.items()):
             self._by_namespace.setdefault(namespace, name)
+        self._property_names: dict[str, tuple[str, str | None]] = {}
+        self._class_names: dict[str, str] = {}
+        self._vocabulary: dict[str, str] = {}
         self.classes: dict[str, str] = {}  # class IRI -> term
         self.properties: dict[str, tuple[str, str | None]] = {}  # IRI -> (term, coercion)
         for name, value in context.items():
@@ -68,6 +69,28 @@ class Context:
                 path=path,
             ) from err
 
+    def property(self, iri: str) -> tuple[str, str | None]:
+        """A predicate's key in node objects and its coercion (remembered: few predicates)."""
+        found = self._property_names.get(iri)
+        if found is None:
+            found = self.properties.get(iri) or (self.compact(iri), None)
+            self._property_names[iri] = found
+        return found
+
+    def class_name(self, iri: str) -> str:
+        """A class's name in ``@type``: its term, else a compact IRI (remembered)."""
+        found = self._class_names.get(iri)
+        if found is None:
+            found = self._class_names[iri] = self.classes.get(iri) or self.compact(iri)
+        return found
+
+    def quoted_datatype(self, iri: str) -> str:
+        """A datatype's compact IRI as a JSON string (few datatypes, so remembered)."""
+        found = self._vocabulary.get(iri)
+        if found is None:
+            found = self._vocabulary[iri] = json.dumps(self.compact(iri), ensure_ascii=False)
+        return found
+
     def expand(self, curie: str) -> str:
         prefix, sep, local = curie.partition(":")
         if sep and prefix in self.prefixes and not local.startswith("//"):
@@ -89,69 +112,76 @@ class Context:
         return iri
 
 
-# A term as a plain tuple that is also its sort key: (0, IRI), (1, blank node label) or
-# (2, lexical form, language, datatype). Node objects are built from these, whether the triples
-# come as Oxigraph objects or as lines of a sorted N-Triples file.
-Key = tuple[int, str, str, str]
-LANG_STRING = terms.PREFIXES["rdf"] + "langString"
-
-
-def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Key:
-    if isinstance(term, ox.NamedNode):
-        return (0, term.value, "", "")
-    if isinstance(term, ox.BlankNode):
-        return (1, term.value, "", "")
-    return (2, term.value, term.language or "", term.datatype.value)
+Key = ntlines.Key
 
 
 def _node_id(context: Context, term: Key) -> str:
     return context.compact(term[1]) if term[0] == 0 else f"_:{term[1]}"
 
 
-def _value(context: Context, term: Key, coercion: str | None, cache: dict[str, str]) -> Any:
+# JSON strings as json.dumps(..., ensure_ascii=False) writes them (its C encoder).
+_quote = json.encoder.encode_basestring
+
+
+def _value(context: Context, term: Key, coercion: str | None, cache: dict[str, str]) -> str:
+    """One value as JSON text: a compact IRI, a plain string, or a value object."""
     kind, value, language, datatype = term
     if kind == 0:
         node_id = cache.get(value)
         if node_id is None:
-            node_id = cache[value] = context.compact(value)
-        return node_id if coercion == "@id" else {"@id": node_id}
+            node_id = cache[value] = _quote(context.compact(value))
+        return node_id if coercion == "@id" else '{"@id": ' + node_id + "}"
     if kind == 1:
-        node_id = f"_:{value}"
-        return node_id if coercion == "@id" else {"@id": node_id}
+        node_id = _quote(f"_:{value}")
+        return node_id if coercion == "@id" else '{"@id": ' + node_id + "}"
     if language:
-        return {"@value": value, "@language": language}
-    if coercion is None and datatype == STRING:
-        return value
-    if coercion == datatype:
-        return value
+        return '{"@value": ' + _quote(value) + ', "@language": ' + _quote(language) + "}"
+    if coercion == datatype or (coercion is None and datatype == STRING):
+        return _quote(value)
     if datatype == STRING:
-        return {"@value": value}
-    return {"@value": value, "@type": context.compact(datatype)}
+        return '{"@value": ' + _quote(value) + "}"
+    return '{"@value": ' + _quote(value) + ', "@type": ' + context.quoted_datatype(datatype) + "}"
 
 
-def _node(
+def _type_name(context: Context, term: Key) -> str:
+    return context.class_name(term[1]) if term[0] == 0 else f"_:{term[1]}"
+
+
+def node_text(
     context: Context, subject: Key, predicates: dict[str, list[Key]], cache: dict[str, str]
-) -> dict[str, Any]:
-    node: dict[str, Any] = {"@id": _node_id(context, subject)}
-    types = predicates.pop(terms.RDF_TYPE, None)
-    if types:
-        names = sorted(
-            context.classes.get(t[1]) or context.compact(t[1]) for t in types if t[0] == 0
-        )
-        node["@type"] = names[0] if len(names) == 1 else names
+) -> str:
+    """The node object of one subject as one line of JSON: ``@id``, ``@type``, then its
+    properties by name (what ``json.dumps`` of :func:`node` writes, built as text because
+    building dictionaries for millions of values took most of the export's time)."""
+    head = '{"@id": ' + _quote(_node_id(context, subject))
     entries = []
-    properties = context.properties
     for predicate, objects in predicates.items():
-        found = properties.get(predicate)
-        name, coercion = found if found else (context.compact(predicate), None)
+        if predicate == terms.RDF_TYPE:
+            # IRIs and blank nodes go in @type; a literal (odd, but RDF) stays a property.
+            names = sorted(_type_name(context, t) for t in objects if t[0] != 2)
+            if len(names) == 1:
+                head += ', "@type": ' + _quote(names[0])
+            elif names:
+                head += ', "@type": [' + ", ".join(map(_quote, names)) + "]"
+            objects = [t for t in objects if t[0] == 2]
+            if not objects:
+                continue
+        name, coercion = context.property(predicate)
         if len(objects) == 1:
             entries.append((name, _value(context, objects[0], coercion, cache)))
         else:
-            ordered = sorted(set(objects))
-            entries.append((name, [_value(context, o, coercion, cache) for o in ordered]))
+            values = [_value(context, o, coercion, cache) for o in sorted(set(objects))]
+            entries.append((name, "[" + ", ".join(values) + "]"))
     entries.sort(key=lambda entry: entry[0])
-    node.update(entries)
-    return node
+    return head + "".join([", " + _quote(name) + ": " + text for name, text in entries]) + "}"
+
+
+def node(
+    context: Context, subject: Key, predicates: dict[str, list[Key]], cache: dict[str, str]
+) -> dict[str, Any]:
+    """:func:`node_text` as a dictionary (for pages that embed a few nodes)."""
+    parsed: dict[str, Any] = json.loads(node_text(context, subject, predicates, cache))
+    return parsed
 
 
 def node_objects(context: Context, triples: Iterable[Any]) -> Iterator[dict[str, Any]]:
@@ -160,66 +190,18 @@ def node_objects(context: Context, triples: Iterable[Any]) -> Iterator[dict[str,
     ``triples`` must give each subject's triples together, as a store does; a subject that
     comes back after another is an error rather than a silently split node.
     """
-    keyed = ((_key(t.subject), t.predicate.value, _key(t.object)) for t in triples)
-    return _grouped(context, keyed)
-
-
-def _grouped(context: Context, triples: Iterable[tuple[Key, str, Key]]) -> Iterator[dict[str, Any]]:
     cache: dict[str, str] = {}
-    done: set[Key] = set()
-    subject: Key | None = None
-    predicates: dict[str, list[Key]] = {}
-    for triple_subject, predicate, obj in triples:
-        if triple_subject != subject:
-            if subject is not None:
-                yield _node(context, subject, predicates, cache)
-                done.add(subject)
-            if triple_subject in done:
-                raise ValueError(f"triples of {triple_subject[1]} are not together")
-            subject, predicates = triple_subject, {}
-        predicates.setdefault(predicate, []).append(obj)
-    if subject is not None:
-        yield _node(context, subject, predicates, cache)
-
-
-def _ntriples_term(text: str) -> Key:
-    """One term of a line as Oxigraph writes N-Triples (IRIs and non-ASCII text unescaped)."""
-    if text[0] == "<":
-        return (0, text[1:-1], "", "")
-    if text[0] == "_":
-        return (1, text[2:], "", "")
-    end = text.rindex('"')
-    quoted, suffix = text[: end + 1], text[end + 1 :]
-    # Oxigraph escapes only quote, backslash and control characters, the way JSON does; a
-    # \U escape (which JSON lacks) goes to Oxigraph's own parser.
-    if "\\U" in quoted:
-        literal = next(iter(ox.parse(f"<x:s> <x:p> {text} .", format=ox.RdfFormat.N_TRIPLES)))
-        return _key(literal.object)
-    value = json.loads(quoted)
-    if suffix.startswith("@"):
-        return (2, value, suffix[1:], LANG_STRING)
-    if suffix.startswith("^^<"):
-        return (2, value, "", suffix[3:-1])
-    return (2, value, "", STRING)
-
-
-def _ntriples_lines(path: Path) -> Iterator[tuple[Key, str, Key]]:
-    subjects: dict[str, Key] = {}
-    with path.open(encoding="utf-8") as lines:
-        for line in lines:
-            subject, _, rest = line.partition(" ")
-            predicate, _, obj = rest.partition(" ")
-            key = subjects.get(subject)
-            if key is None:
-                subjects.clear()  # subjects come together: only the current one is kept
-                key = subjects[subject] = _ntriples_term(subject)
-            yield key, predicate[1:-1], _ntriples_term(obj.rstrip("\n")[:-2])
+    for subject, predicates in ntlines.subjects(ntlines.from_store(triples)):
+        yield node(context, subject, predicates, cache)
 
 
 def write_ntriples_file(context: Context, path: Path, out: IO[str]) -> None:
     """:func:`write` for the triples of an N-Triples file written by Oxigraph, subjects
     together (the export's sorted file), read as text lines rather than parsed into objects."""
-    _write_nodes(context, _grouped(context, _ntriples_lines(path)), out)
+    writer = Writer(context, out)
+    for subject, predicates in ntlines.subjects_of_file(path):
+        writer.add(subject, predicates)
+    writer.finish()
 
 
 def write(context: Context, triples: Iterable[Any], out: IO[str]) -> None:
@@ -231,16 +213,40 @@ def write(context: Context, triples: Iterable[Any], out: IO[str]) -> None:
     _write_nodes(context, node_objects(context, triples), out)
 
 
+class Writer:
+    """:func:`write`, fed one subject at a time (the export's single pass over its lines)."""
+
+    def __init__(self, context: Context, out: IO[str]):
+        self.context, self.out = context, out
+        self.cache: dict[str, str] = {}
+        self.separator = "\n    "
+        out.write(_head(context))
+
+    def add(self, subject: Key, predicates: ntlines.Predicates) -> None:
+        self.out.write(self.separator)
+        self.out.write(node_text(self.context, subject, predicates, self.cache))
+        self.separator = ",\n    "
+
+    def finish(self) -> None:
+        self.out.write(_TAIL)
+
+
+def _head(context: Context) -> str:
+    text = json.dumps(context.document["@context"], ensure_ascii=False, indent=2)
+    return '{\n  "@context": ' + _indent(text) + ',\n  "@graph": ['
+
+
+_TAIL = "\n  ]\n}\n"
+
+
 def _write_nodes(context: Context, nodes: Iterable[dict[str, Any]], out: IO[str]) -> None:
-    out.write('{\n  "@context": ')
-    out.write(_indent(json.dumps(context.document["@context"], ensure_ascii=False, indent=2)))
-    out.write(',\n  "@graph": [')
+    out.write(_head(context))
     separator = "\n    "
-    for node in nodes:
+    for one in nodes:
         out.write(separator)
-        out.write(json.dumps(node, ensure_ascii=False))
+        out.write(json.dumps(one, ensure_ascii=False))
         separator = ",\n    "
-    out.write("\n  ]\n}\n")
+    out.write(_TAIL)
 
 
 def _indent(text: str, spaces: int = 2) -> str:

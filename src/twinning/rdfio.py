@@ -9,7 +9,10 @@ always give the same bytes, whatever order they were read in.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
+import shutil
+import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -314,10 +317,61 @@ def canonical_ntriples(store: ox.Store) -> bytes:
     return b"".join(_sorted_ntriples_lines(store))
 
 
+# Graphs of at least this many triples (about 60 MB of N-Triples) are sorted by the system's
+# `sort` in a process of its own (bounded memory, and the caller works meanwhile); smaller
+# ones in this process.
+SORT_IN_PROCESS_TRIPLES = 400_000
+SORT_MEMORY = "256M"  # `sort -S`: beyond it, sort merges temporary files in the output's folder
+
+
+class SortedNTriples:
+    """:func:`canonical_ntriples` written to ``path``.
+
+    A large graph is dumped by Oxigraph into a file beside ``path`` and sorted by
+    ``LC_ALL=C sort`` (the same order as Python's sort of bytes; the lines are unique) while
+    the caller goes on with other work: :meth:`wait` before reading ``path``. Sorting in
+    Python would hold every line, about twice the dump's size, beside the store.
+    """
+
+    def __init__(
+        self, store: ox.Store, path: Path, in_process_triples: int = SORT_IN_PROCESS_TRIPLES
+    ):
+        self.path = path
+        self.unsorted = path.with_name(path.name + ".unsorted")
+        self.process: subprocess.Popen[bytes] | None = None
+        program = shutil.which("sort")
+        if len(store) < in_process_triples or program is None:
+            with path.open("wb") as handle:
+                handle.writelines(_sorted_ntriples_lines(store))
+            return
+        store.dump(str(self.unsorted), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        command = [program, "-S", SORT_MEMORY, "-T", str(path.parent), "-o", str(path)]
+        self.process = subprocess.Popen(
+            [*command, str(self.unsorted)], env={**os.environ, "LC_ALL": "C"},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+
+    def wait(self) -> Path:
+        """The sorted file, once written; a failed sort is one line."""
+        if self.process is not None:
+            _, errors = self.process.communicate()
+            if self.process.returncode != 0:
+                lines = errors.decode("utf-8", "replace").strip().splitlines() or ["no message"]
+                raise CannotRun(f"sorting {self.path.name} failed: {lines[-1]}")
+            self.process = None
+            self.unsorted.unlink()
+        return self.path
+
+    def kill(self) -> None:
+        """Stop a running sort (the caller failed); the files go with the staging folder."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+
+
 def write_canonical_ntriples(store: ox.Store, path: Path) -> None:
     """Write :func:`canonical_ntriples` to a file without holding a joined copy in memory."""
-    with path.open("wb") as handle:
-        handle.writelines(_sorted_ntriples_lines(store))
+    SortedNTriples(store, path).wait()
 
 
 def read_ntriples(path: Path) -> Iterator[ox.Quad]:

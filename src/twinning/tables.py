@@ -10,11 +10,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import terms
+from . import ntlines, terms
 from .load import LoadedGraph
 
 SEPARATOR = " | "
@@ -89,91 +88,131 @@ def _solutions(graph: LoadedGraph, query: str) -> ox.QuerySolutions:
     return solutions
 
 
-def _labels(graph: LoadedGraph) -> dict[str, str]:
-    """A label for every labelled resource: skos:prefLabel, then rdfs:label, then dcterms:title,
-    in English where there is one (as :meth:`_Graph.label` chooses, for all at once)."""
-    chosen: dict[str, str] = {}
-    for predicate in ("skos:prefLabel", "rdfs:label", "dcterms:title"):
-        found: dict[str, list[tuple[bool, str]]] = {}
-        for row in _solutions(
-            graph, f"SELECT ?s ?l WHERE {{ ?s {predicate} ?l FILTER(isLiteral(?l)) }}"
-        ):
-            literal = row["l"]
-            assert isinstance(literal, ox.Literal)
-            found.setdefault(row["s"].value, []).append((literal.language != "en", literal.value))
-        for subject, labels in found.items():
-            chosen.setdefault(subject, min(labels)[1])
-    return chosen
-
-
 AGREEMENT_PREDICATES = (
     terms.HOME_REGION, terms.KIND, terms.DCT_TITLE, terms.PARTY, terms.SIGNING_DATE,
     terms.tw("startDate"), terms.END_DATE, DCT_DATE, terms.STATUS, terms.APPROVED_BY,
     terms.DCT_SOURCE,
 )  # fmt: skip
+# A resource's label: skos:prefLabel, then rdfs:label, then dcterms:title (the first of these
+# it has), in English where there is one, else the smallest.
+LABEL_PREDICATES = (terms.SKOS_PREF_LABEL, terms.RDFS_LABEL, terms.DCT_TITLE)
+COUNTRY_CODE = terms.tw("countryCode")
+DECISION_NUMBER, DECISION_YEAR = terms.tw("decisionNumber"), terms.tw("decisionYear")
+
+
+_REGION: ntlines.Key = (ntlines.IRI, terms.REGION, "", "")
+_AGREEMENT: ntlines.Key = (ntlines.IRI, terms.AGREEMENT, "", "")
+
+
+class AgreementTable:
+    """The rows of ``agreements.csv``, gathered one subject at a time.
+
+    The export feeds it every subject of its sorted N-Triples in the same pass that writes
+    the JSON-LD (:mod:`ntlines`); :func:`agreement_rows` feeds it a store's triples of
+    :attr:`PREDICATES`. Either way each subject gives its own facts (a label, a country code,
+    a decision's number), and the rows are joined up at the end.
+    """
+
+    PREDICATES = (
+        terms.RDF_TYPE, *LABEL_PREDICATES, *AGREEMENT_PREDICATES, terms.COUNTRY, COUNTRY_CODE,
+        terms.OWL_SAME_AS, DECISION_NUMBER, DECISION_YEAR,
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self.labels: dict[str, str] = {}
+        self.codes: dict[str, list[str]] = {}  # a country -> its codes
+        self.countries: dict[str, list[str]] = {}  # a region -> its countries
+        self.same_as: dict[str, list[str]] = {}  # a region -> its Wikidata QIDs
+        self.decisions: dict[str, str] = {}  # a decision -> "number/year"
+        self.agreements: dict[str, ntlines.Predicates] = {}
+
+    def add(self, subject: ntlines.Key, predicates: ntlines.Predicates) -> None:
+        name = subject[1]
+        for predicate in LABEL_PREDICATES:
+            found = predicates.get(predicate)
+            labels = (
+                [(o[2] != "en", o[1]) for o in found if o[0] == ntlines.LITERAL] if found else []
+            )
+            if labels:
+                self.labels[name] = min(labels)[1]
+                break
+        codes = predicates.get(COUNTRY_CODE)
+        if codes:
+            self.codes[name] = [o[1] for o in codes]
+        numbers, years = predicates.get(DECISION_NUMBER), predicates.get(DECISION_YEAR)
+        if numbers and years:
+            self.decisions[name] = min(f"{n[1]}/{y[1]}" for n in numbers for y in years)
+        types = predicates.get(terms.RDF_TYPE)
+        if not types:
+            return
+        if _REGION in types:
+            self.countries[name] = [o[1] for o in predicates.get(terms.COUNTRY, ())]
+            same_as = [_qid(o[1]) for o in predicates.get(terms.OWL_SAME_AS, ())]
+            if same_as:
+                self.same_as[name] = same_as
+        if _AGREEMENT in types and subject[0] == ntlines.IRI:
+            self.agreements[name] = {
+                p: predicates[p] for p in AGREEMENT_PREDICATES if p in predicates
+            }
+
+    def _country(self, region: str) -> str:
+        codes = [
+            c for country in self.countries.get(region, ()) for c in self.codes.get(country, ())
+        ]
+        return min(codes) if codes else ""
+
+    def rows(self) -> list[dict[str, str]]:
+        """One row per agreement, sorted by IRI."""
+        labels = self.labels
+        rows = []
+        for agreement in sorted(self.agreements):
+            found = self.agreements[agreement]
+
+            def plain(predicate: str) -> list[str]:
+                return sorted(o[1] for o in found.get(predicate, ()))  # noqa: B023
+
+            def labelled(predicate: str) -> str:
+                return _join(sorted(labels.get(o, "") for o in plain(predicate)))
+
+            parties = sorted(plain(terms.PARTY), key=lambda p: (labels.get(p, ""), p))
+            titles = sorted(
+                (o[1], o[2]) for o in found.get(terms.DCT_TITLE, ()) if o[0] == ntlines.LITERAL
+            )
+            rows.append(
+                {
+                    "id": agreement,
+                    "home": labelled(terms.HOME_REGION),
+                    "kind": labelled(terms.KIND),
+                    "title": titles[0][0] if titles else "",
+                    "title_lang": titles[0][1] if titles else "",
+                    "parties": _join(labels.get(p, "") for p in parties),
+                    "party_countries": _join(self._country(p) for p in parties),
+                    "party_wikidata": _join(
+                        _join(sorted(self.same_as.get(p, []))) for p in parties
+                    ),
+                    "signed": _join(plain(terms.SIGNING_DATE)),
+                    "started": _join(plain(terms.tw("startDate"))),
+                    "ended": _join(plain(terms.END_DATE)),
+                    "date": _join(plain(DCT_DATE)),
+                    "status": labelled(terms.STATUS),
+                    "decision": _join(self.decisions.get(d, "") for d in plain(terms.APPROVED_BY)),
+                    "source": labelled(terms.DCT_SOURCE),
+                }
+            )
+        return rows
 
 
 def agreement_rows(graph: LoadedGraph) -> list[dict[str, str]]:
-    """One row per agreement, read with a handful of queries however many agreements there are."""
-    labels = _labels(graph)
-    countries = {
-        row["r"].value: row["cc"].value
-        for row in _solutions(
-            graph, "SELECT ?r ?cc WHERE { ?r a tw:Region ; tw:country/tw:countryCode ?cc }"
-        )
-    }
-    same_as: dict[str, list[str]] = {}
-    for row in _solutions(graph, "SELECT ?r ?i WHERE { ?r a tw:Region ; owl:sameAs ?i }"):
-        same_as.setdefault(row["r"].value, []).append(_qid(row["i"].value))
-    decisions = {
-        row["d"].value: f"{row['n'].value}/{row['y'].value}"
-        for row in _solutions(
-            graph, "SELECT ?d ?n ?y WHERE { ?d tw:decisionNumber ?n ; tw:decisionYear ?y }"
-        )
-    }
-    store = graph.store
-    values: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = {
-        agreement: {} for agreement in _Graph(store).subjects_of_type(terms.AGREEMENT)
-    }
-    for predicate in AGREEMENT_PREDICATES:
-        for quad in store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
-            found = values.get(quad.subject.value)  # type: ignore[union-attr]
-            if found is not None:
-                found.setdefault(predicate, []).append(quad.object)  # type: ignore[arg-type]
-    rows = []
-    for agreement in sorted(values):
-        found = values[agreement]
-
-        def plain(predicate: str) -> list[str]:
-            return sorted(o.value for o in found.get(predicate, []))  # noqa: B023
-
-        def labelled(predicate: str) -> str:
-            return _join(sorted(labels.get(o, "") for o in plain(predicate)))
-
-        parties = sorted(plain(terms.PARTY), key=lambda p: (labels.get(p, ""), p))
-        titles = sorted(
-            (o for o in found.get(terms.DCT_TITLE, []) if isinstance(o, ox.Literal)), key=_key
-        )
-        rows.append(
-            {
-                "id": agreement,
-                "home": labelled(terms.HOME_REGION),
-                "kind": labelled(terms.KIND),
-                "title": titles[0].value if titles else "",
-                "title_lang": (titles[0].language or "") if titles else "",
-                "parties": _join(labels.get(p, "") for p in parties),
-                "party_countries": _join(countries.get(p, "") for p in parties),
-                "party_wikidata": _join(_join(sorted(same_as.get(p, []))) for p in parties),
-                "signed": _join(plain(terms.SIGNING_DATE)),
-                "started": _join(plain(terms.tw("startDate"))),
-                "ended": _join(plain(terms.END_DATE)),
-                "date": _join(plain(DCT_DATE)),
-                "status": labelled(terms.STATUS),
-                "decision": _join(decisions.get(d, "") for d in plain(terms.APPROVED_BY)),
-                "source": labelled(terms.DCT_SOURCE),
-            }
-        )
-    return rows
+    """One row per agreement, from the store's triples of the predicates the table reads."""
+    grouped: dict[ntlines.Key, ntlines.Predicates] = {}
+    for predicate in AgreementTable.PREDICATES:
+        for quad in graph.store.quads_for_pattern(None, ox.NamedNode(predicate), None, None):
+            objects = grouped.setdefault(ntlines.key(quad.subject), {})  # type: ignore[arg-type]
+            objects.setdefault(predicate, []).append(ntlines.key(quad.object))  # type: ignore[arg-type]
+    table = AgreementTable()
+    for subject, predicates in grouped.items():
+        table.add(subject, predicates)
+    return table.rows()
 
 
 def region_rows(graph: LoadedGraph) -> list[dict[str, str]]:
@@ -216,16 +255,9 @@ def scheme_labels(graph: LoadedGraph, cls: str) -> list[str]:
     return sorted({row["l"].value for row in _solutions(graph, query)})
 
 
-def write_agreements_xlsx(
-    graph: LoadedGraph, path: Path, rows: list[dict[str, str]] | None = None
-) -> None:
-    """``agreements.xlsx``: the CSV's columns and rows, kinds and statuses as drop-down lists.
-
-    ``rows`` are :func:`agreement_rows` when the caller has them already (the export does)."""
-    from . import xlsx
-
-    lists = {
+def spreadsheet_lists(graph: LoadedGraph) -> dict[str, list[str]]:
+    """The drop-down lists of ``agreements.xlsx``: the accepted kinds and statuses."""
+    return {
         "kind": scheme_labels(graph, terms.tw("AgreementKind")),
         "status": scheme_labels(graph, terms.tw("AgreementStatus")),
     }
-    xlsx.write(path, AGREEMENT_COLUMNS, agreement_rows(graph) if rows is None else rows, lists)
