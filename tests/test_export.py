@@ -294,7 +294,7 @@ def test_failed_export_leaves_previous_files_intact(tmp_path: Path, graph, monke
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export_module.tables, "to_csv", broken)
+    monkeypatch.setattr(export_module.tables, "write_csv", broken)
     with pytest.raises(OSError):
         export(graph, out, ROOT, CatalogOptions(date="2030-01-01"))
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

@@ -99,9 +99,7 @@ def write_files(
         turtle = _start_turtle(folder / NTRIPLES, folder / TURTLE)
         agreements, statistics = _single_pass(context, folder)
         rows = agreements.rows()
-        (folder / AGREEMENTS_CSV).write_text(
-            tables.to_csv(tables.AGREEMENT_COLUMNS, rows), encoding="utf-8"
-        )
+        tables.write_csv(folder / AGREEMENTS_CSV, tables.AGREEMENT_COLUMNS, rows)
         xlsx.write(folder / AGREEMENTS_XLSX, tables.AGREEMENT_COLUMNS, rows, lists)
         del rows, agreements
     except BaseException:
@@ -188,11 +186,9 @@ def _write_store_tables(graph: LoadedGraph, folder: Path, root: Path) -> dict[st
     """The files read from the store rather than from the sorted lines (regions, pairs of
     partners, the map, the table descriptions); the drop-down lists of the spreadsheet."""
     regions = tables.region_rows(graph)
-    (folder / REGIONS_CSV).write_text(
-        tables.to_csv(tables.REGION_COLUMNS, regions), encoding="utf-8"
-    )
+    tables.write_csv(folder / REGIONS_CSV, tables.REGION_COLUMNS, regions)
     pairs = partnerships.rows(graph, regions)
-    (folder / PARTNERSHIPS_CSV).write_text(partnerships.to_csv(pairs), encoding="utf-8")
+    tables.write_csv(folder / PARTNERSHIPS_CSV, partnerships.COLUMNS, pairs)
     described = table_schema.load(root)
     (folder / DATAPACKAGE).write_text(_json(table_schema.datapackage(described)), "utf-8")
     (folder / CSVW_METADATA).write_text(_json(table_schema.csvw(described)), "utf-8")

@@ -12,7 +12,7 @@ from importlib import resources
 
 import pyoxigraph as ox
 
-from . import tables
+from . import ntlines, tables
 from .load import LoadedGraph
 
 COLUMNS = [
@@ -36,14 +36,21 @@ def rows(graph: LoadedGraph, regions: list[dict[str, str]] | None = None) -> lis
     by_id = {r["id"]: r for r in (regions if regions is not None else tables.region_rows(graph))}
     solutions = graph.store.query(query("partnerships"))
     assert isinstance(solutions, ox.QuerySolutions)
+    # Oxigraph writes the rows as TSV itself (terms in N-Triples syntax), read back as text:
+    # a pair per agreement runs to hundreds of thousands of rows on large graphs.
+    text = solutions.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+    del solutions  # dropped here, on the thread that made it
     pairs: dict[tuple[str, str], tuple[set[str], list[str]]] = {}
-    for row in solutions:
-        a, b, agreement, date = (row[v] for v in ("a", "b", "agreement", "date"))
-        assert a is not None and b is not None and agreement is not None
-        instruments, dates = pairs.setdefault((a.value, b.value), (set(), []))
-        instruments.add(agreement.value)
-        if date is not None:
-            dates.append(date.value)
+    header, *lines = text.split("\n")
+    assert header.split("\t") == ["?a", "?b", "?agreement", "?date"], header
+    for line in lines:
+        if not line:
+            continue
+        a, b, agreement, date = line.split("\t")
+        instruments, dates = pairs.setdefault((a[1:-1], b[1:-1]), (set(), []))
+        instruments.add(agreement[1:-1])
+        if date:
+            dates.append(ntlines.term(date)[1])
     out = []
     for (a, b), (instruments, dates) in sorted(pairs.items()):
         region_a, region_b = by_id.get(a, {}), by_id.get(b, {})
@@ -60,7 +67,3 @@ def rows(graph: LoadedGraph, regions: list[dict[str, str]] | None = None) -> lis
             }
         )
     return out
-
-
-def to_csv(rows_: list[dict[str, str]]) -> str:
-    return tables.to_csv(COLUMNS, rows_)

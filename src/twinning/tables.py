@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -243,10 +245,20 @@ def region_rows(graph: LoadedGraph) -> list[dict[str, str]]:
 def to_csv(columns: list[str], rows: list[dict[str, str]]) -> str:
     """UTF-8 CSV with a header row and LF line ends."""
     out = io.StringIO()
+    _write_csv(out, columns, rows)
+    return out.getvalue()
+
+
+def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]]) -> None:
+    """:func:`to_csv` streamed into a file (no copy of a large table as one string)."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        _write_csv(handle, columns, rows)
+
+
+def _write_csv(out: IO[str], columns: list[str], rows: list[dict[str, str]]) -> None:
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    return out.getvalue()
 
 
 def scheme_labels(graph: LoadedGraph, cls: str) -> list[str]:

@@ -10,7 +10,6 @@ The bytes are the same for the same data: the workbook's dates are fixed, not th
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import re
 import zipfile
 from importlib import resources
@@ -25,6 +24,7 @@ SHEET = "agreements"
 LISTS = "lists"
 FIXED_TIME = _dt.datetime(2000, 1, 1)
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+ZIP64_ROWS = 500_000
 
 
 def write(
@@ -54,15 +54,15 @@ def write(
         f'<col width="{14 if len(column) < 10 else 24}" customWidth="1" min="{i}" max="{i}"/>'
         for i, column in enumerate(columns, start=1)
     )
-    table = [list(columns)] + [[row.get(column, "") for column in columns] for row in rows]
-    main = (
+    head = (
         f'<worksheet xmlns="{_MAIN}"><dimension ref="A1:{get_column_letter(len(columns))}'
-        f'{len(table)}"/><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
+        f'{len(rows) + 1}"/><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
         'topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" '
-        f'activeCell="A1" sqref="A1"/></sheetView></sheetViews><cols>{widths}</cols>'
-        f"<sheetData>{_sheet_rows(table)}</sheetData>"
-        f'<dataValidations count="{len(validations)}">{"".join(validations)}</dataValidations>'
-        "</worksheet>"
+        f'activeCell="A1" sqref="A1"/></sheetView></sheetViews><cols>{widths}</cols><sheetData>'
+    )
+    tail = (
+        f'</sheetData><dataValidations count="{len(validations)}">{"".join(validations)}'
+        "</dataValidations></worksheet>"
     )
     height = max((len(accepted) for _column, accepted in ordered), default=0) + 1
     values = [
@@ -73,24 +73,37 @@ def write(
         ),
     ]
     second = f'<worksheet xmlns="{_MAIN}"><sheetData>{_sheet_rows(values)}</sheetData></worksheet>'
-    parts = {name: STATIC_PARTS.joinpath(name).read_text("utf-8") for name in _STATIC_NAMES}
-    parts["xl/worksheets/sheet1.xml"] = _XML_DECLARATION + main
-    parts["xl/worksheets/sheet2.xml"] = _XML_DECLARATION + second
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)  # fixed: same data, same bytes
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            archive.writestr(info, text)
-    path.write_bytes(buffer.getvalue())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in _STATIC_NAMES:
+            archive.writestr(_member(name), STATIC_PARTS.joinpath(name).read_text("utf-8"))
+        # The big sheet is streamed into the archive a thousand rows at a time.
+        # Zip64 (the size unknown while streaming) only where the sheet may pass 2 GiB.
+        large = len(rows) > ZIP64_ROWS
+        with archive.open(_member("xl/worksheets/sheet1.xml"), "w", force_zip64=large) as sheet:
+            sheet.write((_XML_DECLARATION + head + _sheet_rows([columns])).encode("utf-8"))
+            for start in range(0, len(rows), 1000):
+                chunk = [
+                    [row.get(column, "") for column in columns]
+                    for row in rows[start : start + 1000]
+                ]
+                sheet.write(_sheet_rows(chunk, first=start + 2).encode("utf-8"))
+            sheet.write(tail.encode("utf-8"))
+        archive.writestr(_member("xl/worksheets/sheet2.xml"), _XML_DECLARATION + second)
 
 
-def _sheet_rows(table: list[list[str]]) -> str:
-    """``<row>`` elements of inline-string cells (text, never a formula or a number)."""
+def _member(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)  # fixed: same data, same bytes
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16
+    return info
+
+
+def _sheet_rows(table: list[list[str]], first: int = 1) -> str:
+    """``<row>`` elements of inline-string cells (text, never a formula or a number),
+    numbered from ``first``."""
     letters = [get_column_letter(i) for i in range(1, max(map(len, table), default=0) + 1)]
     out = []
-    for number, cells in enumerate(table, start=1):
+    for number, cells in enumerate(table, start=first):
         out.append(f'<row r="{number}">')
         for letter, value in zip(letters, cells, strict=False):
             if value:
