@@ -9,6 +9,7 @@ parsing and writing, so millions of triples export in about a minute.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -17,6 +18,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -92,23 +94,32 @@ def write_files(
     context = jsonld.Context.load(root / "ontology" / CONTEXT)
     who = options.load_publisher(root)  # first: a bad publisher file stops before any work
     ntriples = rdfio.SortedNTriples(graph.store, folder / NTRIPLES)
-    turtle: subprocess.Popen[bytes] | None = None
+    children: list[Child] = []
     try:
         lists = _write_store_tables(graph, folder, root)
         ntriples.wait()
-        turtle = _start_turtle(folder / NTRIPLES, folder / TURTLE)
-        agreements, statistics = _single_pass(context, folder)
+        # On a large graph, child processes write the Turtle and the JSON-LD from the sorted
+        # file while this one gathers the rows and counts in its own pass over it.
+        large = (folder / NTRIPLES).stat().st_size >= CHILD_BYTES
+        if large:
+            children.append(Child.start(TURTLE, "turtle", folder / NTRIPLES, folder / TURTLE))
+            context_file = root / "ontology" / CONTEXT
+            jsonld_args = (context_file, folder / NTRIPLES, folder / JSONLD)
+            children.append(Child.start(JSONLD, "jsonld", *jsonld_args))
+        else:
+            write_turtle(folder / NTRIPLES, folder / TURTLE)
+        agreements, statistics = _single_pass(folder, None if large else context)
         rows = agreements.rows()
         tables.write_csv(folder / AGREEMENTS_CSV, tables.AGREEMENT_COLUMNS, rows)
         xlsx.write(folder / AGREEMENTS_XLSX, tables.AGREEMENT_COLUMNS, rows, lists)
         del rows, agreements
+        for child in children:
+            child.finish()
     except BaseException:
         ntriples.kill()
-        if turtle is not None:
-            turtle.kill()
-            turtle.wait()
+        for child in children:
+            child.kill()
         raise
-    _finish_turtle(turtle)
     facts = statistics.facts(graph, mapping_files(root), options.date)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # hashlib frees the GIL
         digests = pool.map(_sha256_and_size, [folder / name for name in DATA_FILES])
@@ -127,24 +138,32 @@ def write_files(
 
 
 def _single_pass(
-    context: jsonld.Context, folder: Path
+    folder: Path, context: jsonld.Context | None
 ) -> tuple[tables.AgreementTable, catalog.Statistics]:
-    """One pass over the sorted N-Triples lines: the JSON-LD file, the agreement rows and the
-    catalogue's counts, each fed every subject in turn (see :mod:`ntlines`)."""
+    """One pass over the sorted N-Triples lines: the agreement rows and the catalogue's
+    counts, and the JSON-LD file when a ``context`` is given (else a child writes it), each
+    fed every subject in turn (see :mod:`ntlines`)."""
     agreements, statistics = tables.AgreementTable(), catalog.Statistics()
-    with (folder / JSONLD).open("w", encoding="utf-8", newline="\n") as handle:
-        writer = jsonld.Writer(context, handle)
+    with contextlib.ExitStack() as stack:
+        writer = None
+        if context is not None:
+            handle = stack.enter_context(
+                (folder / JSONLD).open("w", encoding="utf-8", newline="\n")
+            )
+            writer = jsonld.Writer(context, handle)
         for subject, predicates in ntlines.subjects_of_file(folder / NTRIPLES):
-            writer.add(subject, predicates)
+            if writer is not None:
+                writer.add(subject, predicates)
             agreements.add(subject, predicates)
             statistics.add(subject, predicates)
-        writer.finish()
+        if writer is not None:
+            writer.finish()
     return agreements, statistics
 
 
-# N-Triples files at least this large get their Turtle written in a child process: below it,
-# starting an interpreter costs more than it overlaps.
-TURTLE_CHILD_BYTES = 32 * 2**20
+# N-Triples files at least this large get their Turtle and JSON-LD written by child processes:
+# below it, starting an interpreter costs more than it overlaps.
+CHILD_BYTES = 32 * 2**20
 
 
 def write_turtle(ntriples: Path, turtle: Path) -> None:
@@ -153,33 +172,43 @@ def write_turtle(ntriples: Path, turtle: Path) -> None:
     ox.serialize(triples, str(turtle), format=ox.RdfFormat.TURTLE, prefixes=terms.PREFIXES)
 
 
-def _start_turtle(ntriples: Path, turtle: Path) -> subprocess.Popen[bytes] | None:
-    """Write Turtle now (small files) or start a child process writing it (large ones).
-
-    The child is a fresh interpreter running this module (not a fork of this process, which
-    holds the store and Oxigraph's threads; not multiprocessing's spawn, which re-runs the
-    caller's main script).
-    """
-    if ntriples.stat().st_size < TURTLE_CHILD_BYTES:
-        write_turtle(ntriples, turtle)
-        return None
-    package_parent = str(Path(__file__).resolve().parent.parent)
-    path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)
-    command = [sys.executable, "-m", "twinning.export", str(ntriples), str(turtle)]
-    return subprocess.Popen(
-        command, env={**os.environ, "PYTHONPATH": path}, stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+def write_jsonld(context_file: Path, ntriples: Path, out: Path) -> None:
+    """The JSON-LD file from the sorted N-Triples file (what the pass writes on small graphs)."""
+    context = jsonld.Context.load(context_file)
+    with out.open("w", encoding="utf-8", newline="\n") as handle:
+        jsonld.write_ntriples_file(context, ntriples, handle)
 
 
-def _finish_turtle(process: subprocess.Popen[bytes] | None) -> None:
-    """Wait for the Turtle child; a child that failed is a failed export."""
-    if process is None:
-        return
-    _, errors = process.communicate()
-    if process.returncode != 0:
-        lines = errors.decode("utf-8", "replace").strip().splitlines() or ["no message"]
-        raise CannotRun(f"writing {TURTLE} failed in its child process: {lines[-1]}")
+@dataclass
+class Child:
+    """A child process writing one export file: a fresh interpreter running this module (not
+    a fork of this process, which holds the store and Oxigraph's threads; not
+    multiprocessing's spawn, which re-runs the caller's main script)."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+
+    @classmethod
+    def start(cls, name: str, job: str, *paths: Path) -> Child:
+        package_parent = str(Path(__file__).resolve().parent.parent)
+        path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)
+        command = [sys.executable, "-m", "twinning.export", job, *map(str, paths)]
+        process = subprocess.Popen(
+            command, env={**os.environ, "PYTHONPATH": path}, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        return cls(name, process)
+
+    def finish(self) -> None:
+        """Wait for the child; a child that failed is a failed export."""
+        _, errors = self.process.communicate()
+        if self.process.returncode != 0:
+            lines = errors.decode("utf-8", "replace").strip().splitlines() or ["no message"]
+            raise CannotRun(f"writing {self.name} failed in its child process: {lines[-1]}")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
 
 
 def _write_store_tables(graph: LoadedGraph, folder: Path, root: Path) -> dict[str, list[str]]:
@@ -243,5 +272,8 @@ def export(
     return [out_dir / name for name in names]
 
 
-if __name__ == "__main__":  # the Turtle child: python -m twinning.export NTRIPLES TURTLE
-    write_turtle(Path(sys.argv[1]), Path(sys.argv[2]))
+if __name__ == "__main__":  # a child: python -m twinning.export turtle|jsonld PATHS...
+    if sys.argv[1] == "turtle":
+        write_turtle(Path(sys.argv[2]), Path(sys.argv[3]))
+    else:
+        write_jsonld(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))

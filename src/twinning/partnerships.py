@@ -38,7 +38,7 @@ def rows(graph: LoadedGraph, regions: list[dict[str, str]] | None = None) -> lis
     assert isinstance(solutions, ox.QuerySolutions)
     # Oxigraph writes the rows as TSV itself (terms in N-Triples syntax), read back as text:
     # a pair per agreement runs to hundreds of thousands of rows on large graphs.
-    text = solutions.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+    text = (solutions.serialize(format=ox.QueryResultsFormat.TSV) or b"").decode("utf-8")
     del solutions  # dropped here, on the thread that made it
     pairs: dict[tuple[str, str], tuple[set[str], list[str]]] = {}
     header, *lines = text.split("\n")
