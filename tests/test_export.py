@@ -450,3 +450,19 @@ def test_jsonld_from_a_child_process_is_the_same_file(tmp_path: Path, graph, mon
     for name in FILES:
         expected = (GOLDEN / "dist" / name).read_bytes()
         assert (tmp_path / "dist" / name).read_bytes() == expected, name
+
+
+def test_a_failed_child_process_fails_the_export_and_keeps_the_old_files(
+    tmp_path: Path, graph, monkeypatch
+) -> None:
+    from twinning.errors import CannotRun
+
+    out = tmp_path / "dist"
+    export(graph, out, ROOT)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    monkeypatch.setattr(export_module, "CHILD_BYTES", 0)
+    monkeypatch.setattr(export_module.sys, "executable", "/bin/false")
+    with pytest.raises(CannotRun, match=r"failed in its child process: no message"):
+        export(graph, out, ROOT)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["dist"]
