@@ -1,0 +1,245 @@
+"""The export equals a plain, slow reference export (``tests/reference_export.py``).
+
+Two inputs: 10,000 generated agreements (``bench/generate.py``, loaded as ``bench/run.py``'s
+``ours()`` loads them: ontology + the generated file) and the shipped project (ontology, data,
+mappings: sides of a multilateral declaration, start dates, years without an event, names as
+written, which the generator does not make). For each, the real export (library API) is run
+once, and:
+
+- ``twinning.nt`` and ``twinning.ttl`` parsed by rdflib, and ``twinning.jsonld`` expanded by
+  pyld (no network: the only document it may load is ``ontology/context.jsonld``), are each
+  the reference graph: the input files parsed by rdflib. The data graph has no blank nodes, so
+  the graphs are equal exactly when their sets of triples are (checked, not assumed);
+- ``agreements.csv``, ``regions.csv``, ``partnerships.csv`` have the reference's header and
+  rows, in the same order;
+- a second export, in another process with another hash seed and the input files in reverse
+  order, writes the same bytes in every file.
+
+Planted differences (one cell, one triple, one JSON-LD value) show the comparisons can fail.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bench.generate import generate
+from twinning.catalog import CatalogOptions
+from twinning.export import export
+from twinning.load import data_files, load_files, mapping_files, ontology_files
+
+from . import reference_export as ref
+from .conftest import ROOT
+
+SIZE = 10_000
+OPTIONS = CatalogOptions(date="2026-11-23")  # as bench/run.py: the catalogue's dates fixed
+CONTEXT = ROOT / "ontology" / "context.jsonld"
+# Where the export's context is published (README: the default --base-url, and context.jsonld
+# in dist/): a document naming it gets the local file, never a download.
+CONTEXT_URLS = ["https://w3id.org/twinning/dist/context.jsonld"]
+CSV_FILES = ["agreements.csv", "regions.csv", "partnerships.csv"]
+
+
+@dataclass
+class Case:
+    """One input, its export (``dist``) and what the reference expects of it."""
+
+    name: str
+    files: list[Path]
+    dist: Path
+    triples: set[ref.Triple]
+    rows: dict[str, list[ref.Row]]
+
+
+def _export(files: list[Path], out: Path) -> Path:
+    """The real export, through the library API as bench/run.py's ``ours()`` calls it."""
+    export(load_files(files, locate=False), out, ROOT, OPTIONS)
+    return out
+
+
+def _case(name: str, files: list[Path], out: Path) -> Case:
+    dist = _export(files, out / "dist")
+    graph = ref.input_graph(files)
+    reference = ref.Reference(graph)
+    regions = reference.regions()
+    rows = {
+        "agreements.csv": reference.agreements(),
+        "regions.csv": regions,
+        "partnerships.csv": reference.partnerships(regions),
+    }
+    return Case(name, files, dist, ref.triple_set(graph), rows)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Case:
+    folder = tmp_path_factory.mktemp("generated")
+    data = folder / f"generated-{SIZE}.ttl"
+    data.write_text(generate(SIZE).turtle, encoding="utf-8")
+    return _case("generated", [*ontology_files(ROOT), data], folder)
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Case:
+    files = [*ontology_files(ROOT), *data_files(ROOT), *mapping_files(ROOT)]
+    return _case("shipped", files, tmp_path_factory.mktemp("shipped"))
+
+
+CASES = pytest.mark.parametrize("name", ["shipped", "generated"])
+
+
+def _get(request: pytest.FixtureRequest, name: str) -> Case:
+    case = request.getfixturevalue(name)
+    assert isinstance(case, Case)
+    return case
+
+
+def test_the_reference_is_not_empty(shipped: Case, generated: Case) -> None:
+    """The comparisons below are between full exports, not empty ones."""
+    assert len(generated.triples) > 370_000 and len(shipped.triples) > 2_900
+    assert len(generated.rows["agreements.csv"]) == SIZE + 1
+    assert len(generated.rows["regions.csv"]) == SIZE // 2 + 1
+    assert len(shipped.rows["agreements.csv"]) == 41 + 1
+    assert len(shipped.rows["regions.csv"]) == 45 + 1
+    for case in (shipped, generated):
+        assert not ref.has_blank_nodes(case.triples)  # so sets of triples decide equality
+        assert len(case.rows["partnerships.csv"]) > len(case.rows["regions.csv"]) // 2
+
+
+@CASES
+@pytest.mark.parametrize(
+    ("filename", "rdf_format"), [("twinning.nt", "nt"), ("twinning.ttl", "turtle")]
+)
+def test_rdf_file_is_the_reference_graph(
+    request: pytest.FixtureRequest, name: str, filename: str, rdf_format: str
+) -> None:
+    case = _get(request, name)
+    written = ref.parse_file(case.dist / filename, rdf_format)
+    assert not ref.has_blank_nodes(written)
+    difference = ref.graph_difference(case.triples, written)
+    assert difference is None, f"{filename}: {difference}"
+
+
+def _expand(path: Path) -> set[ref.Triple]:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    local = json.loads(CONTEXT.read_text(encoding="utf-8"))
+    assert document["@context"] == local["@context"]  # README: "compacted with our context"
+    triples, other_graphs = ref.expand_jsonld(document, ref.context_loader(CONTEXT, CONTEXT_URLS))
+    assert other_graphs == []
+    return triples
+
+
+@CASES
+def test_jsonld_expanded_by_pyld_is_the_reference_graph(
+    request: pytest.FixtureRequest, name: str
+) -> None:
+    case = _get(request, name)
+    expanded = _expand(case.dist / "twinning.jsonld")
+    assert not ref.has_blank_nodes(expanded)
+    difference = ref.graph_difference(case.triples, expanded)
+    assert difference is None, f"twinning.jsonld: {difference}"
+
+
+@CASES
+@pytest.mark.parametrize("filename", CSV_FILES)
+def test_csv_rows_are_the_reference_rows(
+    request: pytest.FixtureRequest, name: str, filename: str
+) -> None:
+    case = _get(request, name)
+    difference = ref.rows_difference(case.rows[filename], ref.read_csv(case.dist / filename))
+    assert difference is None, f"{filename}: {difference}"
+
+
+# The second export: a fresh interpreter, the input files in the order given on the command line.
+SECOND_RUN = """
+import sys
+from pathlib import Path
+from twinning.catalog import CatalogOptions
+from twinning.export import export
+from twinning.load import load_files
+root, out, *files = sys.argv[1:]
+export(load_files([Path(f) for f in files], locate=False), Path(out), Path(root),
+       CatalogOptions(date=%r))
+"""
+
+
+@CASES
+def test_a_second_export_writes_the_same_bytes(
+    request: pytest.FixtureRequest, name: str, tmp_path: Path
+) -> None:
+    case = _get(request, name)
+    out = tmp_path / "again"
+    env = {**os.environ, "PYTHONHASHSEED": "4242"}
+    files = [str(f) for f in reversed(case.files)]
+    script = SECOND_RUN % OPTIONS.date
+    subprocess.run([sys.executable, "-c", script, str(ROOT), str(out), *files], check=True, env=env)
+    first = sorted(p.name for p in case.dist.iterdir())
+    assert sorted(p.name for p in out.iterdir()) == first
+    assert len(first) > 10
+    changed = [f for f in first if (case.dist / f).read_bytes() != (out / f).read_bytes()]
+    assert changed == []
+
+
+# --- the comparisons can fail ----------------------------------------------------------------
+
+
+def test_a_changed_cell_or_a_missing_row_is_found(shipped: Case, tmp_path: Path) -> None:
+    for filename in CSV_FILES:
+        rows = ref.read_csv(shipped.dist / filename)
+        assert ref.rows_difference(shipped.rows[filename], rows) is None
+        changed = [list(row) for row in rows]
+        changed[7][2] += "x"
+        path = tmp_path / filename
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows(changed)
+        difference = ref.rows_difference(shipped.rows[filename], ref.read_csv(path))
+        assert difference is not None and f"row 7 ({rows[7][0]!r})" in difference
+        assert f"{rows[0][2]}: expected" in difference
+        assert ref.rows_difference(shipped.rows[filename], rows[:-1]) is not None
+
+
+def test_a_changed_triple_is_found(shipped: Case, tmp_path: Path) -> None:
+    lines = (shipped.dist / "twinning.nt").read_text(encoding="utf-8").splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if "signingDate" in line)
+    lines[index] = lines[index].replace('"^^', '1"^^', 1)  # "2012-05-24" -> "2012-05-241"
+    path = tmp_path / "changed.nt"
+    path.write_text("".join(lines), encoding="utf-8")
+    difference = ref.graph_difference(shipped.triples, ref.parse_file(path, "nt"))
+    assert difference is not None and difference.startswith("1 triples missing, 1 extra")
+    dropped = ref.parse_file(shipped.dist / "twinning.nt", "nt")
+    dropped.pop()
+    assert ref.graph_difference(shipped.triples, dropped) is not None
+
+
+def test_a_changed_jsonld_value_is_found(shipped: Case, tmp_path: Path) -> None:
+    document = json.loads((shipped.dist / "twinning.jsonld").read_text(encoding="utf-8"))
+    node = next(n for n in document["@graph"] if "signingDate" in n)
+    node["signingDate"] = {"@value": "1999-01-01", "@type": "xsd:date"}
+    path = tmp_path / "changed.jsonld"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    difference = ref.graph_difference(shipped.triples, _expand(path))
+    assert difference is not None and "1999-01-01" in difference
+
+
+def test_no_document_is_loaded_but_the_local_context() -> None:
+    """A document naming its context by URL gets the local file; any other URL is refused."""
+    import pyld.jsonld
+
+    loader = ref.context_loader(CONTEXT, CONTEXT_URLS)
+    node = {"@id": "region:cluj", "party": "region:liberec"}
+    triples, _ = ref.expand_jsonld({"@context": CONTEXT_URLS[0], **node}, loader)
+    assert {(str(s), str(p), str(o)) for s, p, o in triples} == {
+        (
+            "https://w3id.org/twinning/id/region/cluj",
+            "https://w3id.org/twinning/ontology#party",
+            "https://w3id.org/twinning/id/region/liberec",
+        )
+    }
+    with pytest.raises(pyld.jsonld.JsonLdError):
+        ref.expand_jsonld({"@context": "https://example.org/context.jsonld", **node}, loader)
