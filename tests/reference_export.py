@@ -78,19 +78,51 @@ def exact_literals() -> Iterator[None]:
         rdflib.NORMALIZE_LITERALS = before
 
 
-def _plain(term: Node) -> Node:
-    """RDF 1.1: a simple literal is an xsd:string; rdflib keeps the two apart, so one form."""
-    if isinstance(term, Literal) and term.datatype == XSD.string:
-        return Literal(str(term), normalize=False)
-    return term
+_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
 
 
-def triple_set(triples: Iterable[Triple]) -> set[Triple]:
-    """The triples as a set of comparable terms (xsd:string literals written plain)."""
-    out = set()
-    for s, p, o in triples:
-        out.add((s, p, _plain(o)))
-    return out
+def _iri(value: str) -> str:
+    return f"<{value}>"
+
+
+def _literal(value: str, language: str | None, datatype: str | None) -> str:
+    """A literal in canonical N-Triples (RDF 1.1, section 4): only quote, backslash, line feed
+    and carriage return escaped; language tags in lower case (they compare so); a simple
+    literal (xsd:string) without its datatype."""
+    quoted = '"' + value.translate(_ESCAPES) + '"'
+    if language:
+        return f"{quoted}@{language.lower()}"
+    if datatype in (None, str(XSD.string)):
+        return quoted
+    return f"{quoted}^^<{datatype}>"
+
+
+def _line(terms: Iterable[str]) -> str:
+    return " ".join(terms) + " ."
+
+
+def _rdflib_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return _iri(str(term))
+    if isinstance(term, Literal):
+        datatype = str(term.datatype) if term.datatype is not None else None
+        return _literal(str(term), term.language, datatype)
+    raise BlankNodeFound(term)
+
+
+class BlankNodeFound(ValueError):
+    """The data graph has no blank nodes (README); sets of lines are only a fair comparison
+    for graphs without them (else ``rdflib.compare.isomorphic`` would be needed)."""
+
+    def __init__(self, term: object):
+        super().__init__(f"blank node {term!r}: the data graph should have none")
+
+
+def lines(triples: Iterable[Triple]) -> set[str]:
+    """A graph as its set of canonical N-Triples lines (no final newline). Two graphs without
+    blank nodes are equal exactly when these sets are; a blank node raises
+    :class:`BlankNodeFound`."""
+    return {_line(map(_rdflib_term, triple)) for triple in triples}
 
 
 def sssom_same_as(path: Path) -> list[Triple]:
@@ -129,11 +161,20 @@ def input_graph(files: Sequence[Path]) -> rdflib.Graph:
     return graph
 
 
-def parse_file(path: Path, rdf_format: str) -> set[Triple]:
-    """An exported RDF file as a set of triples (rdflib's parser, literals as written)."""
+def parse_file(path: Path, rdf_format: str) -> set[str]:
+    """An exported RDF file parsed by rdflib (literals as written), as :func:`lines`."""
     with exact_literals():
         graph = rdflib.Graph().parse(path, format=rdf_format)
-    return triple_set(graph)
+    return lines(graph)
+
+
+def ntriples_file(path: Path, expected: set[str]) -> set[str]:
+    """An exported N-Triples file as :func:`lines`. When its lines are the expected canonical
+    lines, they are that graph (a canonical line is valid N-Triples): no parse needed. Any
+    other file is parsed by rdflib, so a mere difference of escaping is not reported."""
+    with path.open(encoding="utf-8", newline="\n") as handle:
+        written = {line.removesuffix("\n") for line in handle}
+    return written if written == expected else parse_file(path, "nt")
 
 
 def context_loader(context_file: Path, urls: Iterable[str]) -> Any:
@@ -152,50 +193,39 @@ def context_loader(context_file: Path, urls: Iterable[str]) -> Any:
     return load
 
 
-def _pyld_term(term: dict[str, str]) -> Node:
+def _pyld_term(term: dict[str, str]) -> str:
     if term["type"] == "IRI":
-        return URIRef(term["value"])
-    if term["type"] == "blank node":
-        return rdflib.BNode(term["value"].removeprefix("_:"))
-    if term.get("language"):
-        return Literal(term["value"], lang=term["language"], normalize=False)
-    datatype = term.get("datatype")
-    if datatype in (None, str(XSD.string)):
-        return Literal(term["value"], normalize=False)
-    return Literal(term["value"], datatype=URIRef(datatype), normalize=False)
+        return _iri(term["value"])
+    if term["type"] == "literal":
+        datatype = term.get("datatype")
+        return _literal(term["value"], term.get("language"), datatype)
+    raise BlankNodeFound(term["value"])
 
 
-def expand_jsonld(document: Any, loader: Any) -> tuple[set[Triple], list[str]]:
-    """A JSON-LD document turned into RDF by pyld (``toRdf``): the default graph's triples,
-    and the names of any other graph it holds (there should be none)."""
+def expand_jsonld(document: Any, loader: Any) -> tuple[set[str], list[str]]:
+    """A JSON-LD document turned into RDF by pyld (``toRdf``): the default graph as
+    :func:`lines`, and the names of any other graph it holds (there should be none)."""
     dataset = pyld.jsonld.to_rdf(document, {"documentLoader": loader})
-    triples = {
-        (_pyld_term(t["subject"]), _pyld_term(t["predicate"]), _pyld_term(t["object"]))
+    expanded = {
+        _line(_pyld_term(t[part]) for part in ("subject", "predicate", "object"))
         for t in dataset.get("@default", [])
     }
-    return triples, sorted(name for name in dataset if name != "@default")
+    return expanded, sorted(name for name in dataset if name != "@default")
 
 
-def has_blank_nodes(triples: Iterable[Triple]) -> bool:
-    return any(isinstance(term, rdflib.BNode) for triple in triples for term in triple)
-
-
-def graph_difference(expected: set[Triple], actual: set[Triple], show: int = 5) -> str | None:
-    """None when the two sets of ground triples are equal, else what is missing and extra.
-
-    Only for graphs without blank nodes (sets of ground triples are equal exactly when the
-    graphs are); with blank nodes, use ``rdflib.compare.isomorphic``."""
+def graph_difference(expected: set[str], actual: set[str], show: int = 5) -> str | None:
+    """None when two graphs given as :func:`lines` are equal, else what is missing and
+    extra."""
     missing, extra = expected - actual, actual - expected
     if not missing and not extra:
         return None
 
-    def lines(triples: set[Triple]) -> str:
-        shown = sorted(" ".join(term.n3() for term in t) for t in triples)[:show]
-        return "".join(f"\n    {line}" for line in shown)
+    def listed(found: set[str]) -> str:
+        return "".join(f"\n    {line}" for line in sorted(found)[:show])
 
     return (
         f"{len(missing)} triples missing, {len(extra)} extra"
-        f"\n  missing:{lines(missing)}\n  extra:{lines(extra)}"
+        f"\n  missing:{listed(missing)}\n  extra:{listed(extra)}"
     )
 
 

@@ -45,6 +45,7 @@ CONTEXT = ROOT / "ontology" / "context.jsonld"
 # in dist/): a document naming it gets the local file, never a download.
 CONTEXT_URLS = ["https://w3id.org/twinning/dist/context.jsonld"]
 CSV_FILES = ["agreements.csv", "regions.csv", "partnerships.csv"]
+FIXTURES = Path(__file__).parent / "fixtures" / "reference"
 
 
 @dataclass
@@ -54,7 +55,7 @@ class Case:
     name: str
     files: list[Path]
     dist: Path
-    triples: set[ref.Triple]
+    triples: set[str]  # the reference graph as canonical N-Triples lines
     rows: dict[str, list[ref.Row]]
 
 
@@ -74,7 +75,7 @@ def _case(name: str, files: list[Path], out: Path) -> Case:
         "regions.csv": regions,
         "partnerships.csv": reference.partnerships(regions),
     }
-    return Case(name, files, dist, ref.triple_set(graph), rows)
+    return Case(name, files, dist, ref.lines(graph), rows)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +109,6 @@ def test_the_reference_is_not_empty(shipped: Case, generated: Case) -> None:
     assert len(shipped.rows["agreements.csv"]) == 41 + 1
     assert len(shipped.rows["regions.csv"]) == 45 + 1
     for case in (shipped, generated):
-        assert not ref.has_blank_nodes(case.triples)  # so sets of triples decide equality
         assert len(case.rows["partnerships.csv"]) > len(case.rows["regions.csv"]) // 2
 
 
@@ -120,13 +120,16 @@ def test_rdf_file_is_the_reference_graph(
     request: pytest.FixtureRequest, name: str, filename: str, rdf_format: str
 ) -> None:
     case = _get(request, name)
-    written = ref.parse_file(case.dist / filename, rdf_format)
-    assert not ref.has_blank_nodes(written)
+    path = case.dist / filename
+    if rdf_format == "nt":
+        written = ref.ntriples_file(path, case.triples)
+    else:
+        written = ref.parse_file(path, rdf_format)
     difference = ref.graph_difference(case.triples, written)
     assert difference is None, f"{filename}: {difference}"
 
 
-def _expand(path: Path) -> set[ref.Triple]:
+def _expand(path: Path) -> set[str]:
     document = json.loads(path.read_text(encoding="utf-8"))
     local = json.loads(CONTEXT.read_text(encoding="utf-8"))
     assert document["@context"] == local["@context"]  # README: "compacted with our context"
@@ -141,7 +144,6 @@ def test_jsonld_expanded_by_pyld_is_the_reference_graph(
 ) -> None:
     case = _get(request, name)
     expanded = _expand(case.dist / "twinning.jsonld")
-    assert not ref.has_blank_nodes(expanded)
     difference = ref.graph_difference(case.triples, expanded)
     assert difference is None, f"twinning.jsonld: {difference}"
 
@@ -207,14 +209,17 @@ def test_a_changed_cell_or_a_missing_row_is_found(shipped: Case, tmp_path: Path)
 def test_a_changed_triple_is_found(shipped: Case, tmp_path: Path) -> None:
     lines = (shipped.dist / "twinning.nt").read_text(encoding="utf-8").splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines) if "signingDate" in line)
-    lines[index] = lines[index].replace('"^^', '1"^^', 1)  # "2012-05-24" -> "2012-05-241"
+    lines[index] = lines[index].replace('"^^', '1"^^', 1)  # "2011-11-01" -> "2011-11-011"
     path = tmp_path / "changed.nt"
     path.write_text("".join(lines), encoding="utf-8")
-    difference = ref.graph_difference(shipped.triples, ref.parse_file(path, "nt"))
+    difference = ref.graph_difference(shipped.triples, ref.ntriples_file(path, shipped.triples))
     assert difference is not None and difference.startswith("1 triples missing, 1 extra")
-    dropped = ref.parse_file(shipped.dist / "twinning.nt", "nt")
-    dropped.pop()
-    assert ref.graph_difference(shipped.triples, dropped) is not None
+    assert '1"^^<http://www.w3.org/2001/XMLSchema#date> .' in difference.split("extra:")[1]
+    # The shortcut of ntriples_file (the file's own lines) is what rdflib parses the file into.
+    parsed = ref.parse_file(shipped.dist / "twinning.nt", "nt")
+    assert parsed == set((shipped.dist / "twinning.nt").read_text(encoding="utf-8").splitlines())
+    parsed.pop()
+    assert ref.graph_difference(shipped.triples, parsed) is not None
 
 
 def test_a_changed_jsonld_value_is_found(shipped: Case, tmp_path: Path) -> None:
@@ -234,12 +239,27 @@ def test_no_document_is_loaded_but_the_local_context() -> None:
     loader = ref.context_loader(CONTEXT, CONTEXT_URLS)
     node = {"@id": "region:cluj", "party": "region:liberec"}
     triples, _ = ref.expand_jsonld({"@context": CONTEXT_URLS[0], **node}, loader)
-    assert {(str(s), str(p), str(o)) for s, p, o in triples} == {
-        (
-            "https://w3id.org/twinning/id/region/cluj",
-            "https://w3id.org/twinning/ontology#party",
-            "https://w3id.org/twinning/id/region/liberec",
-        )
+    assert triples == {
+        "<https://w3id.org/twinning/id/region/cluj> <https://w3id.org/twinning/ontology#party>"
+        " <https://w3id.org/twinning/id/region/liberec> ."
     }
     with pytest.raises(pyld.jsonld.JsonLdError):
         ref.expand_jsonld({"@context": "https://example.org/context.jsonld", **node}, loader)
+
+
+# --- known disagreements: the export differs from what the docs say --------------------------
+
+
+def test_known_title_is_in_the_source_language(tmp_path: Path) -> None:
+    """README: ``title`` "in the source's language"; data/README.md: the ``@en`` titles beside
+    another language are translations made for this graph. The export takes the smallest
+    title whatever its language, so an English translation that sorts before the original
+    ("Agreement on cooperation"@en before "Protocol de cooperare"@ro) becomes the title, with
+    title_lang "en". (The generated titles, "Acord …"@ro and "Agreement …"@en, happen to sort
+    the original first.)"""
+    files = [*ontology_files(ROOT), FIXTURES / "english-title-first.ttl"]
+    dist = _export(files, tmp_path / "dist")
+    expected = ref.Reference(ref.input_graph(files)).agreements()
+    assert [row[3:5] for row in expected[1:]] == [["Protocol de cooperare", "ro"]]
+    difference = ref.rows_difference(expected, ref.read_csv(dist / "agreements.csv"))
+    assert difference is None, f"agreements.csv: {difference}"
