@@ -78,7 +78,11 @@ def exact_literals() -> Iterator[None]:
         rdflib.NORMALIZE_LITERALS = before
 
 
-_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r"}
+# Canonical N-Triples (RDF 1.2): backspace, tab, line feed, form feed, carriage return, quote
+# and backslash as \b \t \n \f \r \" \\; the other control characters as \u00XX.
+_ESCAPES = {code: f"\\u{code:04X}" for code in [*range(0x20), 0x7F]}
+_ESCAPES.update({ord(c): "\\" + e for c, e in [("\b", "b"), ("\t", "t"), ("\n", "n"), ("\f", "f")]})
+_ESCAPES.update({ord(c): "\\" + e for c, e in [("\r", "r"), ('"', '"'), ("\\", "\\")]})
 
 
 def _iri(value: str) -> str:
@@ -86,9 +90,8 @@ def _iri(value: str) -> str:
 
 
 def _literal(value: str, language: str | None, datatype: str | None) -> str:
-    """A literal in canonical N-Triples (RDF 1.1, section 4): only quote, backslash, line feed
-    and carriage return escaped; language tags in lower case (they compare so); a simple
-    literal (xsd:string) without its datatype."""
+    """A literal in canonical N-Triples: escapes as above, language tags in lower case (they
+    compare so), a simple literal (xsd:string) without its datatype."""
     quoted = '"' + value.translate(_ESCAPES) + '"'
     if language:
         return f"{quoted}@{language.lower()}"
