@@ -304,28 +304,11 @@ def test_known_title_is_in_the_source_language(tmp_path: Path) -> None:
     another language are translations made for this graph. The export takes the smallest
     title whatever its language, so an English translation that sorts before the original
     ("Agreement on cooperation"@en before "Protocol de cooperare"@ro) becomes the title, with
-    title_lang "en". (The generated titles, "Acord …"@ro and "Agreement …"@en, happen to sort
-    the original first.)"""
+    title_lang "en". The fixture is valid (the shapes allow several titles); the generated
+    titles, "Acord …"@ro and "Agreement …"@en, happen to sort the original first."""
     files = [*ontology_files(ROOT), FIXTURES / "english-title-first.ttl"]
     dist = _export(files, tmp_path / "dist")
     expected = ref.Reference(ref.input_graph(files)).agreements()
     assert [row[3:5] for row in expected[1:]] == [["Protocol de cooperare", "ro"]]
     difference = ref.rows_difference(expected, ref.read_csv(dist / "agreements.csv"))
     assert difference is None, f"agreements.csv: {difference}"
-
-
-def test_known_wikidata_cells_hold_wikidata_items_only(tmp_path: Path) -> None:
-    """README: regions.csv's ``wikidata`` is the region's Wikidata item, agreements.csv's
-    ``party_wikidata`` the parties' Wikidata items. The export writes an empty item for every
-    ``owl:sameAs`` outside Wikidata: a region linked to wd:Q1 and to another authority's
-    ``<http://example.org/authority/north>`` gets ``wikidata`` " | Q1" (and its party
-    cell " | Q1" beside the partner's ""), where "Q1" is meant."""
-    files = [*ontology_files(ROOT), FIXTURES / "same-as-elsewhere.ttl"]
-    dist = _export(files, tmp_path / "dist")
-    reference = ref.Reference(ref.input_graph(files))
-    expected = {"regions.csv": reference.regions(), "agreements.csv": reference.agreements()}
-    assert expected["regions.csv"][1][6] == "Q1"
-    assert expected["agreements.csv"][1][7] == "Q1 | "  # North County, then South County
-    for filename, rows in expected.items():
-        difference = ref.rows_difference(rows, ref.read_csv(dist / filename))
-        assert difference is None, f"{filename}: {difference}"
