@@ -177,16 +177,20 @@ class AgreementTable:
                 return _join(sorted(labels.get(o, "") for o in plain(predicate)))
 
             parties = sorted(plain(terms.PARTY), key=lambda p: (labels.get(p, ""), p))
+            # The title in the source's language: @en titles beside another language are
+            # translations made for this graph (data/README.md), so a non-English one first.
             titles = sorted(
-                (o[1], o[2]) for o in found.get(terms.DCT_TITLE, ()) if o[0] == ntlines.LITERAL
+                (o[2] == "en", o[1], o[2])
+                for o in found.get(terms.DCT_TITLE, ())
+                if o[0] == ntlines.LITERAL
             )
             rows.append(
                 {
                     "id": agreement,
                     "home": labelled(terms.HOME_REGION),
                     "kind": labelled(terms.KIND),
-                    "title": titles[0][0] if titles else "",
-                    "title_lang": titles[0][1] if titles else "",
+                    "title": titles[0][1] if titles else "",
+                    "title_lang": titles[0][2] if titles else "",
                     "parties": _join(labels.get(p, "") for p in parties),
                     "party_countries": _join(self._country(p) for p in parties),
                     "party_wikidata": _join(
