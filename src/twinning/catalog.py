@@ -110,15 +110,9 @@ def _select(graph: LoadedGraph, query: str) -> list[dict[str, ox.NamedNode | ox.
     return [{n: row[n] for n in names if row[n] is not None} for row in solutions]
 
 
-def newest_date(graph: LoadedGraph, mapping_files: list[Path]) -> str:
+def newest_date(newest_in_data: str | None, mapping_files: list[Path]) -> str:
     """The newest xsd:date recorded in the data (ontology excluded) or in the mappings."""
-    rows = _select(
-        graph,
-        f"""SELECT (MAX(STR(?d)) AS ?newest) WHERE {{
-              ?s ?p ?d FILTER(isLiteral(?d) && DATATYPE(?d) = xsd:date)
-              FILTER(!STRSTARTS(STR(?s), "{terms.ONTOLOGY.rstrip("#")}")) }}""",
-    )
-    dates = {rows[0]["newest"].value} if rows and "newest" in rows[0] else set()
+    dates = {newest_in_data} if newest_in_data else set()
     for path in mapping_files:
         dates |= {m.mapping_date for m in sssom.read_mappings(path) if m.mapping_date}
     if not dates:
@@ -133,6 +127,8 @@ DATED_PREDICATES = frozenset(
      SCHEMA + "endDate"]
 )  # fmt: skip
 DATE_TYPES = frozenset(XSD + local for local in ("date", "gYear", "gYearMonth"))
+_DATE = XSD + "date"
+_ONTOLOGY = terms.ONTOLOGY.rstrip("#")  # its own dates (versions) are not the data's
 _ORDER = {ntlines.BLANK: 0, ntlines.IRI: 1, ntlines.LITERAL: 2}  # SPARQL's ORDER BY of kinds
 
 
@@ -141,7 +137,11 @@ class Statistics:
     gathered one subject at a time in the export's pass over its sorted N-Triples
     (:mod:`ntlines`) instead of by whole-store scans."""
 
-    def __init__(self) -> None:
+    def __init__(self, newest: bool = True) -> None:
+        # newest: look for the newest xsd:date of the data (the catalogue's date when none
+        # is given), which means looking at every literal
+        self.want_newest = newest
+        self.newest: str | None = None
         self.triples = self.subjects = self.links = 0
         self.properties: set[str] = set()
         self.classes: set[ntlines.Key] = set()
@@ -168,6 +168,12 @@ class Statistics:
         countries = predicates.get(terms.COUNTRY)
         if countries:
             self.countries.update(countries)
+        if self.want_newest and subject[0] == ntlines.IRI and not subject[1].startswith(_ONTOLOGY):
+            dates = [o[1] for v in predicates.values() for o in v if o[3] == _DATE]
+            if dates:
+                newest = max(dates)
+                if self.newest is None or newest > self.newest:
+                    self.newest = newest
 
     def facts(self, graph: LoadedGraph, mapping_files: list[Path], date: str | None) -> DataFacts:
         """The catalogue's facts: these counts, plus what the store says of the countries."""
@@ -184,7 +190,7 @@ class Statistics:
         if self.first is not None and self.last is not None:
             period = (_lit(self.first[0], self.first[1]), _lit(self.last[0], self.last[1]))
         return DataFacts(
-            date=date or newest_date(graph, mapping_files),
+            date=date or newest_date(self.newest, mapping_files),
             countries=countries,
             country_triples=country_triples,
             period=period,

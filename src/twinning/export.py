@@ -88,8 +88,9 @@ def write_files(
 
     The order makes the most of two cores on large graphs: Oxigraph dumps the N-Triples and
     a ``sort`` process orders them while this one writes the tables read from the store;
-    then one pass over the sorted lines writes the JSON-LD and gathers the agreement rows and
-    the catalogue's statistics, while a child process writes the Turtle from the same file.
+    then child processes write the Turtle and the JSON-LD from the sorted file while this one
+    gathers the agreement rows and the catalogue's counts in a pass over its lines (on small
+    graphs that pass writes the JSON-LD too, and the Turtle is written here).
     """
     context = jsonld.Context.load(root / "ontology" / CONTEXT)
     who = options.load_publisher(root)  # first: a bad publisher file stops before any work
@@ -108,7 +109,8 @@ def write_files(
             children.append(Child.start(JSONLD, "jsonld", *jsonld_args))
         else:
             write_turtle(folder / NTRIPLES, folder / TURTLE)
-        agreements, statistics = _single_pass(folder, None if large else context)
+        newest = options.date is None  # the catalogue's date: the newest in the data
+        agreements, statistics = _single_pass(folder, None if large else context, newest)
         rows = agreements.rows()
         tables.write_csv(folder / AGREEMENTS_CSV, tables.AGREEMENT_COLUMNS, rows)
         xlsx.write(folder / AGREEMENTS_XLSX, tables.AGREEMENT_COLUMNS, rows, lists)
@@ -138,12 +140,12 @@ def write_files(
 
 
 def _single_pass(
-    folder: Path, context: jsonld.Context | None
+    folder: Path, context: jsonld.Context | None, newest: bool
 ) -> tuple[tables.AgreementTable, catalog.Statistics]:
     """One pass over the sorted N-Triples lines: the agreement rows and the catalogue's
     counts, and the JSON-LD file when a ``context`` is given (else a child writes it), each
     fed every subject in turn (see :mod:`ntlines`)."""
-    agreements, statistics = tables.AgreementTable(), catalog.Statistics()
+    agreements, statistics = tables.AgreementTable(), catalog.Statistics(newest)
     with contextlib.ExitStack() as stack:
         writer = None
         if context is not None:
