@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from twinning import http, queries
 from twinning.cli import main
-from twinning.sparql_client import Endpoint, EndpointError, to_json_term
+from twinning.sparql_client import Endpoint, EndpointError
 
 from .conftest import ROOT
 from .servers import answer, free_port, http_server, raw_server, read_request, read_request_head
@@ -430,36 +430,6 @@ def test_rows_are_written_while_the_answer_arrives() -> None:
         rows = queries.run(ROOT, "shared-partners", {}, out, "csv", endpoint=url, timeout=15)  # type: ignore[arg-type]
     assert rows == 2
     assert b"".join(out.chunks) == b"n\r\n7\r\n7\r\n"
-
-
-def test_json_output_is_the_same_as_json_dumps() -> None:
-    import pyoxigraph as ox
-
-    rows = [
-        {"a": ox.NamedNode("http://x/1"), "b": ox.Literal('é "q"\n\\ \t', language="ro")},
-        {"a": ox.Literal("2", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))},
-        {},
-    ]
-
-    class Out:
-        data = b""
-
-        def write(self, chunk: bytes) -> None:
-            self.data += chunk
-
-    for given in (rows, []):
-        out = Out()
-        queries.write(queries.Results(["a", "b"], given), "json", out)  # type: ignore[arg-type]
-        bindings = [{k: to_json_term(v) for k, v in r.items()} for r in given]
-        expected = (
-            json.dumps(
-                {"head": {"vars": ["a", "b"]}, "results": {"bindings": bindings}},
-                ensure_ascii=False,
-                indent=2,
-            )
-            + "\n"
-        )
-        assert out.data.decode("utf-8") == expected
 
 
 # ----------------------------------------------------------------------------- credentials

@@ -280,7 +280,7 @@ def query(
     timeout: float = 60.0,
     max_bytes: int | None = None,
     services: dict[str, str] | None = None,
-) -> int:
+) -> int | None:
     """Find, bind and run a named query (locally or on ``endpoint``), rows streamed to ``out``."""
     from . import queries
     from .http import DEFAULT_MAX_BYTES

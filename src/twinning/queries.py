@@ -14,10 +14,8 @@ string.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import difflib
-import io
 import json
 import queue
 import re
@@ -182,11 +180,15 @@ class Results:
     """SELECT results, whatever ran them: variables, then rows of pyoxigraph terms.
 
     ``rows`` is usually a stream (an iterator read while the engine or the endpoint answers),
-    so a million rows are never held at once.
+    so a million rows are never held at once. Local results also carry Oxigraph's
+    ``solutions``, which :func:`write` hands to Oxigraph to write as CSV, TSV or JSON without
+    a Python object per row; ``rows`` is then the same stream seen as Python terms (for the
+    table), and only one of the two can be read.
     """
 
     variables: list[str]
     rows: Iterable[dict[str, Any]]
+    solutions: ox.QuerySolutions | None = None
 
 
 def run(
@@ -200,12 +202,12 @@ def run(
     timeout: float = 60.0,
     max_bytes: int = DEFAULT_MAX_BYTES,
     services: dict[str, str] | None = None,
-) -> int:
+) -> int | None:
     """Find, bind and run a named query (locally or on ``endpoint``); write rows to ``out``.
 
     Rows are written as they arrive (csv, tsv, json); the table format needs every row to
     size its columns. ``timeout`` bounds the whole remote call, and a local query whose text
-    has ``SERVICE`` too. The number of rows written.
+    has ``SERVICE`` too. The number of rows written, where counted (see :func:`write`).
     """
     named = find(root, name_or_path)
     text = redirect_services(bind(named, params), services or {})
@@ -230,7 +232,7 @@ def stream_local(store: ox.Store, text: str, timeout: float | None = None) -> Re
         return _in_worker(store, text, Deadline(timeout))
     solutions = _solutions(store, text)
     variables = [v.value for v in solutions.variables]
-    return Results(variables, _local_rows(solutions, variables))
+    return Results(variables, _local_rows(solutions, variables), solutions)
 
 
 def run_local(store: ox.Store, text: str) -> Results:
@@ -333,67 +335,167 @@ def _in_worker(store: ox.Store, text: str, deadline: Deadline) -> Results:
 
 
 # ----------------------------------------------------------------------------- formats
+#
+# One output contract: CSV, TSV and JSON are the bytes Oxigraph writes. Local results are
+# written by Oxigraph itself, straight from the engine (no Python object per row); rows that
+# are already Python terms (from an endpoint, or a local query with SERVICE run in a worker)
+# go through the writers below, which copy Oxigraph's layout byte for byte: CSV with CRLF
+# line ends, values quoted only when they hold '"', ',', CR or LF, IRIs as they are, blank
+# nodes as ``_:id``; TSV with LF line ends and terms in Turtle syntax (integers, decimals,
+# doubles and booleans in their short form); JSON compact, with no final line end.
+# tests/test_queries.py checks the two against each other on awkward values.
+
+_OXIGRAPH_FORMATS = {
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+}
 
 
-def write(results: Results, output_format: str, out: BinaryIO) -> int:
-    """Write results in one of :data:`FORMATS`, row by row; the number of rows."""
+def write(results: Results, output_format: str, out: BinaryIO) -> int | None:
+    """Write results in one of :data:`FORMATS` as they are produced.
+
+    The number of rows written when they passed through Python (an endpoint's answer, the
+    table); None when Oxigraph wrote local results itself, rows it does not count.
+    """
     writers = {"json": _write_json, "csv": _write_csv, "tsv": _write_tsv, "table": _write_table}
     if output_format not in writers:
         raise QueryError(f"unknown format {output_format!r} (one of {', '.join(FORMATS)})")
+    if results.solutions is not None and output_format in _OXIGRAPH_FORMATS:
+        _serialize(results.solutions, _OXIGRAPH_FORMATS[output_format], out)
+        return None
     return writers[output_format](results, out)
 
 
+class _Output:
+    """``out`` as Oxigraph writes to it (8 KiB at a time), keeping the error ``out`` raised so
+    that a closed pipe is not reported as a failure of the query."""
+
+    def __init__(self, out: BinaryIO):
+        self.out = out
+        self.error: BaseException | None = None
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self.out.write(data)
+        except BaseException as err:
+            self.error = err
+            raise
+
+    def flush(self) -> None:
+        flush = getattr(self.out, "flush", None)
+        if flush is not None:
+            try:
+                flush()
+            except BaseException as err:
+                self.error = err
+                raise
+
+
+def _serialize(solutions: ox.QuerySolutions, fmt: ox.QueryResultsFormat, out: BinaryIO) -> None:
+    output = _Output(out)
+    try:
+        solutions.serialize(output, format=fmt)  # type: ignore[arg-type]  # write and flush
+    except (OSError, SyntaxError, ValueError) as err:
+        if output.error is not None:
+            raise
+        raise QueryError(f"the query failed: {_first_line(err)}") from err
+
+
 def _write_json(results: Results, out: BinaryIO) -> int:
-    """SPARQL 1.1 JSON results, laid out as ``json.dumps(..., indent=2)`` would."""
-    head = json.dumps({"head": {"vars": results.variables}}, ensure_ascii=False, indent=2)
-    out.write((head[:-2] + ',\n  "results": {\n    "bindings": [').encode("utf-8"))
+    """SPARQL 1.1 JSON results, compact, as Oxigraph writes them."""
+    head = _json_text({"head": {"vars": results.variables}})
+    out.write((head[:-1] + ',"results":{"bindings":[').encode("utf-8"))
     count = 0
     for row in results.rows:
-        out.write((("," if count else "") + "\n      " + _json_row(row)).encode("utf-8"))
+        fields = ",".join(f"{_quote(name)}:{_json_term(term)}" for name, term in row.items())
+        out.write((("," if count else "") + "{" + fields + "}").encode("utf-8"))
         count += 1
-    out.write(("\n    ]" if count else "]").encode() + b"\n  }\n}\n")
+    out.write(b"]}}")
     return count
 
 
-def _json_row(row: dict[str, Any]) -> str:
-    """One binding as ``json.dumps(binding, indent=2)`` at depth 3, but several times faster."""
-    if not row:
-        return "{}"
-    quote = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) uses
-    terms_text = []
-    for name, value in row.items():
-        fields = ",\n".join(
-            f"          {quote(key)}: {quote(text)}" for key, text in to_json_term(value).items()
-        )
-        terms_text.append(f"        {quote(name)}: {{\n{fields}\n        }}")
-    return "{\n" + ",\n".join(terms_text) + "\n      }"
+_quote = json.encoder.encode_basestring  # as json.dumps(ensure_ascii=False)
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_term(term: Any) -> str:
+    """A term in SPARQL JSON, keys in Oxigraph's order (type, value, xml:lang or datatype)."""
+    if isinstance(term, ox.NamedNode):
+        return '{"type":"uri","value":' + _quote(term.value) + "}"
+    return _json_text(to_json_term(term))
 
 
 def _write_csv(results: Results, out: BinaryIO) -> int:
     """SPARQL 1.1 Query Results CSV: values only, CRLF line ends."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(results.variables)
+    out.write((",".join(results.variables) + "\r\n").encode("utf-8"))
     count = 0
     for row in results.rows:
-        writer.writerow([row[v].value if v in row else "" for v in results.variables])
-        out.write(buffer.getvalue().encode("utf-8"))
-        buffer.seek(0)
-        buffer.truncate()
+        line = ",".join(_csv_term(row[v]) if v in row else "" for v in results.variables)
+        out.write((line + "\r\n").encode("utf-8"))
         count += 1
-    out.write(buffer.getvalue().encode("utf-8"))
     return count
+
+
+_CSV_QUOTED = re.compile(r'[",\r\n]')
+
+
+def _csv_term(term: Any) -> str:
+    if isinstance(term, ox.Literal):
+        value = term.value
+        return '"' + value.replace('"', '""') + '"' if _CSV_QUOTED.search(value) else value
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.Triple):
+        return f"{_csv_term(term.subject)} {term.predicate.value} {_csv_term(term.object)}"
+    raise QueryError(f"cannot write {term!r} in CSV")
 
 
 def _write_tsv(results: Results, out: BinaryIO) -> int:
-    """SPARQL 1.1 Query Results TSV: terms in Turtle syntax."""
+    """SPARQL 1.1 Query Results TSV: terms in Turtle syntax, LF line ends."""
     out.write(("\t".join(f"?{v}" for v in results.variables) + "\n").encode("utf-8"))
     count = 0
     for row in results.rows:
-        line = "\t".join(str(row[v]) if v in row else "" for v in results.variables)
+        line = "\t".join(_tsv_term(row[v]) if v in row else "" for v in results.variables)
         out.write((line + "\n").encode("utf-8"))
         count += 1
     return count
+
+
+_TSV_ESCAPES = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r", '"': '\\"', "\\": "\\\\"})
+# Turtle's short forms (grammar rules 19-21, and true/false), which Oxigraph writes bare.
+_TSV_BARE = {
+    terms.XSD + "integer": re.compile(r"[+-]?[0-9]+"),
+    terms.XSD + "decimal": re.compile(r"[+-]?[0-9]*\.[0-9]+"),
+    terms.XSD + "double": re.compile(r"[+-]?([0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+    terms.XSD + "boolean": re.compile(r"true|false"),
+}
+
+
+def _tsv_term(term: Any) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, ox.Literal):
+        quoted = '"' + term.value.translate(_TSV_ESCAPES) + '"'
+        if term.language:
+            direction = f"--{term.direction}" if term.direction is not None else ""
+            return f"{quoted}@{term.language}{direction}"
+        datatype = term.datatype.value
+        bare = _TSV_BARE.get(datatype)
+        if bare is not None and bare.fullmatch(term.value):
+            return term.value
+        return quoted if datatype == terms.XSD + "string" else f"{quoted}^^<{datatype}>"
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.Triple):
+        parts = (term.subject, term.predicate, term.object)
+        return "<<( " + " ".join(_tsv_term(part) for part in parts) + " )>>"
+    raise QueryError(f"cannot write {term!r} in TSV")
 
 
 def _write_table(results: Results, out: BinaryIO) -> int:

@@ -265,16 +265,21 @@ def _tolerant(holder: list[Any], answer: http.Response) -> Iterator[ox.QuerySolu
             pass
 
 
-def to_json_term(term: Any) -> dict[str, str]:
-    """A pyoxigraph term as a SPARQL 1.1 JSON term (plain strings without a datatype)."""
+def to_json_term(term: Any) -> dict[str, Any]:
+    """A pyoxigraph term as a SPARQL 1.1 JSON term (plain strings without a datatype), keys in
+    the order Oxigraph writes them; a triple term as SPARQL 1.2 JSON results have it."""
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
         return {"type": "bnode", "value": term.value}
     if isinstance(term, ox.Literal):
         if term.language:
-            return {"type": "literal", "value": term.value, "xml:lang": term.language}
+            found = {"type": "literal", "value": term.value, "xml:lang": term.language}
+            if term.direction is not None:
+                found["its:dir"] = str(term.direction)
+            return found
         if term.datatype.value == terms.XSD + "string":
             return {"type": "literal", "value": term.value}
         return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
-    return {"type": "triple", "value": str(term)}
+    parts = {"subject": term.subject, "predicate": term.predicate, "object": term.object}
+    return {"type": "triple", "value": {key: to_json_term(part) for key, part in parts.items()}}
