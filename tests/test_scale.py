@@ -46,3 +46,26 @@ def test_engines_agree_on_generated_data(tmp_path: Path) -> None:
     sparql = key("sparql")
     assert len({focus for focus, *_ in sparql}) == len(generated.broken) == 12
     assert sparql == key("pyshacl")
+
+
+def test_bench_reports_floor_pipeline_steps_queries_and_memory() -> None:
+    """bench/run.py at a tiny size: alternated floor and pipeline runs, every step, every
+    named query (but the federated one), and memory as the kernel measured it."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "200", "--runs", "2"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    out = done.stdout
+    assert "== 200 agreements" in out
+    floors = next(line for line in out.splitlines() if line.startswith("floor runs"))
+    pipelines = next(line for line in out.splitlines() if line.startswith("pipeline runs"))
+    assert len(floors.split(",")) == len(pipelines.split(",")) == 2
+    queries = sorted(p.stem for p in (ROOT / "queries").glob("*.rq"))
+    for name in queries:
+        assert (f"query {name} (" in out) == (name != "wikidata-iso-codes"), name
+    for step in ("build (load)", "validate", "export (all formats)"):
+        assert step in out
+    assert "pipeline / floor = " in out and "violations found: " in out
+    assert "largest process the export started" in out
+    assert "exited with" not in out
