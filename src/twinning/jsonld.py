@@ -213,6 +213,10 @@ def write(context: Context, triples: Iterable[Any], out: IO[str]) -> None:
     _write_nodes(context, node_objects(context, triples), out)
 
 
+# Compact forms of object IRIs remembered while writing (regions, kinds and statuses recur).
+CACHE_LIMIT = 100_000
+
+
 class Writer:
     """:func:`write`, fed one subject at a time (the export's single pass over its lines)."""
 
@@ -224,6 +228,8 @@ class Writer:
 
     def add(self, subject: Key, predicates: ntlines.Predicates) -> None:
         self.out.write(self.separator)
+        if len(self.cache) > CACHE_LIMIT:  # IRIs met once (most) would otherwise pile up
+            self.cache.clear()
         self.out.write(node_text(self.context, subject, predicates, self.cache))
         self.separator = ",\n    "
 
