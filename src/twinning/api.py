@@ -19,10 +19,11 @@ from .catalog import CatalogOptions
 from .errors import CannotRun, DataProblem
 from .load import LoadedGraph, load_files
 from .project import Project
-from .validate import Finding, Report
 
 if TYPE_CHECKING:
     import rdflib
+
+    from .validate import Report
 
     from .geo import Coordinates
     from .link import LinkResult
@@ -81,7 +82,7 @@ def _with_duplicates(graph: LoadedGraph, report: Report, root: Path) -> Report:
     """Add a violation for each resource defined in two files, naming both places."""
     if not graph.duplicates:
         return report
-    from .validate import report_graph
+    from .validate import Finding, Report, report_graph
 
     extra = []
     for duplicate in graph.duplicates:
