@@ -23,8 +23,6 @@ from .project import Project
 if TYPE_CHECKING:
     import rdflib
 
-    from .validate import Report
-
     from .geo import Coordinates
     from .link import LinkResult
     from .mqa import Score
@@ -33,6 +31,7 @@ if TYPE_CHECKING:
     from .site.build import SiteSummary
     from .sparql_client import Endpoint
     from .table_import import ImportReport
+    from .validate import Report
     from .wikidata import Diff, PairSet
 
 DUPLICATE_COMPONENT = "https://w3id.org/twinning/ontology#DuplicateDefinition"
