@@ -487,3 +487,13 @@ def test_xlsx_carries_any_text_and_reads_back_as_written(tmp_path: Path) -> None
     path.rename(tmp_path / "first.xlsx")
     xlsx.write(path, columns, rows, {"kind": ["twinning", "cooperation protocol"]})
     assert path.read_bytes() == (tmp_path / "first.xlsx").read_bytes()
+
+
+def test_xlsx_column_letters_are_openpyxls() -> None:
+    from openpyxl.utils import get_column_letter
+
+    from twinning import xlsx
+
+    assert [xlsx.get_column_letter(i) for i in range(1, 18279)] == [
+        get_column_letter(i) for i in range(1, 18279)
+    ]

@@ -15,9 +15,6 @@ import zipfile
 from importlib import resources
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-
 from .errors import CannotRun
 
 SHEET = "agreements"
@@ -98,6 +95,15 @@ def _member(name: str) -> zipfile.ZipInfo:
     return info
 
 
+def get_column_letter(number: int) -> str:
+    """A spreadsheet column's letters: 1 -> A, 26 -> Z, 27 -> AA."""
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
 def _sheet_rows(table: list[list[str]], first: int = 1) -> str:
     """``<row>`` elements of inline-string cells (text, never a formula or a number),
     numbered from ``first``."""
@@ -162,6 +168,8 @@ def _text(value: object) -> str:
 def read_rows(path: Path) -> list[list[str]]:
     """The first sheet's rows as text (dates typed as dates come back as YYYY-MM-DD)."""
     try:
+        from openpyxl import load_workbook  # only to read (0.15 s to import)
+
         book = load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as err:
         raise CannotRun(f"cannot read the workbook: {err}", path=path) from err
