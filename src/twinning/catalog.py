@@ -178,8 +178,10 @@ class Statistics:
     def facts(self, graph: LoadedGraph, mapping_files: list[Path], date: str | None) -> DataFacts:
         """The catalogue's facts: these counts, plus what the store says of the countries."""
         countries = [c[1] for c in sorted(self.countries, key=lambda c: (_ORDER[c[0]], c[1:]))]
-        keep = {terms.RDF_TYPE, SKOS + "prefLabel", SKOS + "inScheme", DCAT + "bbox"}
-        keep.add(DCAT + "centroid")
+        keep = {
+            terms.RDF_TYPE, SKOS + "prefLabel", SKOS + "inScheme", DCAT + "bbox",
+            DCAT + "centroid",
+        }  # fmt: skip
         country_triples = [
             ox.Triple(quad.subject, quad.predicate, quad.object)
             for country in countries
