@@ -406,9 +406,12 @@ def test_ctrl_c_exits_130_and_leaves_nothing_behind(tmp_path: Path) -> None:
         main()
         """
     )
+    # Ctrl-C as a terminal delivers it: the child starts with SIGINT's default disposition
+    # even when this test runs where SIGINT is ignored (a background job of a script).
     process = subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "written"
     process.send_signal(signal.SIGINT)
