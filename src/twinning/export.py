@@ -14,11 +14,9 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -38,7 +36,6 @@ from . import (
     terms,
     xlsx,
 )
-from .errors import CannotRun
 from .load import LoadedGraph, mapping_files
 from .publisher import Publisher
 
@@ -95,7 +92,7 @@ def write_files(
     context = jsonld.Context.load(root / "ontology" / CONTEXT)
     who = options.load_publisher(root)  # first: a bad publisher file stops before any work
     ntriples = rdfio.SortedNTriples(graph.store, folder / NTRIPLES)
-    children: list[Child] = []
+    children: list[safeio.OutputProcess] = []
     try:
         lists = _write_store_tables(graph, folder, root)
         ntriples.wait()
@@ -103,10 +100,10 @@ def write_files(
         # file while this one gathers the rows and counts in its own pass over it.
         large = (folder / NTRIPLES).stat().st_size >= CHILD_BYTES
         if large:
-            children.append(Child.start(TURTLE, "turtle", folder / NTRIPLES, folder / TURTLE))
+            children.append(start_child(TURTLE, "turtle", folder / NTRIPLES, folder / TURTLE))
             context_file = root / "ontology" / CONTEXT
             jsonld_args = (context_file, folder / NTRIPLES, folder / JSONLD)
-            children.append(Child.start(JSONLD, "jsonld", *jsonld_args))
+            children.append(start_child(JSONLD, "jsonld", *jsonld_args))
         else:
             write_turtle(folder / NTRIPLES, folder / TURTLE)
         newest = options.date is None  # the catalogue's date: the newest in the data
@@ -181,36 +178,15 @@ def write_jsonld(context_file: Path, ntriples: Path, out: Path) -> None:
         jsonld.write_ntriples_file(context, ntriples, handle)
 
 
-@dataclass
-class Child:
-    """A child process writing one export file: a fresh interpreter running this module (not
-    a fork of this process, which holds the store and Oxigraph's threads; not
+def start_child(name: str, job: str, *paths: Path) -> safeio.OutputProcess:
+    """A child process writing the export file ``name``: a fresh interpreter running this
+    module (not a fork of this process, which holds the store and Oxigraph's threads; not
     multiprocessing's spawn, which re-runs the caller's main script)."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-
-    @classmethod
-    def start(cls, name: str, job: str, *paths: Path) -> Child:
-        package_parent = str(Path(__file__).resolve().parent.parent)
-        path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)
-        command = [sys.executable, "-m", "twinning.export", job, *map(str, paths)]
-        process = subprocess.Popen(
-            command, env={**os.environ, "PYTHONPATH": path}, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
-        return cls(name, process)
-
-    def finish(self) -> None:
-        """Wait for the child; a child that failed is a failed export."""
-        _, errors = self.process.communicate()
-        if self.process.returncode != 0:
-            lines = errors.decode("utf-8", "replace").strip().splitlines() or ["no message"]
-            raise CannotRun(f"writing {self.name} failed in its child process: {lines[-1]}")
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.wait()
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)
+    command = [sys.executable, "-m", "twinning.export", job, *map(str, paths)]
+    failure = f"writing {name} failed in its child process"
+    return safeio.OutputProcess.start(failure, command, env={**os.environ, "PYTHONPATH": path})
 
 
 def _write_store_tables(graph: LoadedGraph, folder: Path, root: Path) -> dict[str, list[str]]:

@@ -198,10 +198,7 @@ def node_objects(context: Context, triples: Iterable[Any]) -> Iterator[dict[str,
 def write_ntriples_file(context: Context, path: Path, out: IO[str]) -> None:
     """:func:`write` for the triples of an N-Triples file written by Oxigraph, subjects
     together (the export's sorted file), read as text lines rather than parsed into objects."""
-    writer = Writer(context, out)
-    for subject, predicates in ntlines.subjects_of_file(path):
-        writer.add(subject, predicates)
-    writer.finish()
+    _write_subjects(context, ntlines.subjects_of_file(path), out)
 
 
 def write(context: Context, triples: Iterable[Any], out: IO[str]) -> None:
@@ -210,7 +207,16 @@ def write(context: Context, triples: Iterable[Any], out: IO[str]) -> None:
     The context is indented for people; each node object takes one line, which keeps
     diffs small and lets the C JSON encoder do the work on large graphs.
     """
-    _write_nodes(context, node_objects(context, triples), out)
+    _write_subjects(context, ntlines.subjects(ntlines.from_store(triples)), out)
+
+
+def _write_subjects(
+    context: Context, subjects: Iterable[tuple[Key, ntlines.Predicates]], out: IO[str]
+) -> None:
+    writer = Writer(context, out)
+    for subject, predicates in subjects:
+        writer.add(subject, predicates)
+    writer.finish()
 
 
 # Compact forms of object IRIs remembered while writing (regions, kinds and statuses recur).
@@ -243,16 +249,6 @@ def _head(context: Context) -> str:
 
 
 _TAIL = "\n  ]\n}\n"
-
-
-def _write_nodes(context: Context, nodes: Iterable[dict[str, Any]], out: IO[str]) -> None:
-    out.write(_head(context))
-    separator = "\n    "
-    for one in nodes:
-        out.write(separator)
-        out.write(json.dumps(one, ensure_ascii=False))
-        separator = ",\n    "
-    out.write(_TAIL)
 
 
 def _indent(text: str, spaces: int = 2) -> str:

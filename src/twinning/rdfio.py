@@ -12,7 +12,6 @@ import datetime as _dt
 import os
 import re
 import shutil
-import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -338,7 +337,7 @@ class SortedNTriples:
     ):
         self.path = path
         self.unsorted = path.with_name(path.name + ".unsorted")
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: safeio.OutputProcess | None = None
         program = shutil.which("sort")
         if len(store) < in_process_triples or program is None:
             with path.open("wb") as handle:
@@ -346,18 +345,15 @@ class SortedNTriples:
             return
         store.dump(str(self.unsorted), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
         command = [program, "-S", SORT_MEMORY, "-T", str(path.parent), "-o", str(path)]
-        self.process = subprocess.Popen(
-            [*command, str(self.unsorted)], env={**os.environ, "LC_ALL": "C"},
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        self.process = safeio.OutputProcess.start(
+            f"sorting {path.name} failed", [*command, str(self.unsorted)],
+            env={**os.environ, "LC_ALL": "C"},
         )  # fmt: skip
 
     def wait(self) -> Path:
         """The sorted file, once written; a failed sort is one line."""
         if self.process is not None:
-            _, errors = self.process.communicate()
-            if self.process.returncode != 0:
-                lines = errors.decode("utf-8", "replace").strip().splitlines() or ["no message"]
-                raise CannotRun(f"sorting {self.path.name} failed: {lines[-1]}")
+            self.process.finish()
             self.process = None
             self.unsorted.unlink()
         return self.path
@@ -366,7 +362,6 @@ class SortedNTriples:
         """Stop a running sort (the caller failed); the files go with the staging folder."""
         if self.process is not None:
             self.process.kill()
-            self.process.wait()
 
 
 def write_canonical_ntriples(store: ox.Store, path: Path) -> None:

@@ -19,9 +19,11 @@ import errno
 import os
 import shutil
 import stat
+import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -265,3 +267,34 @@ def _swap_in(staging: Path, target: Path) -> None:
                 "write into a folder inside it"
             ) from err
         raise
+
+
+@dataclass
+class OutputProcess:
+    """Another program writing an output file (``sort``, an export child): started with no
+    input and its messages kept, so that its failure is one line, not lost."""
+
+    failure: str  # what went wrong if it fails: "sorting twinning.nt failed"
+    process: subprocess.Popen[bytes]
+
+    @classmethod
+    def start(
+        cls, failure: str, command: list[str], env: dict[str, str] | None = None
+    ) -> OutputProcess:
+        process = subprocess.Popen(
+            command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )  # fmt: skip
+        return cls(failure, process)
+
+    def finish(self) -> None:
+        """Wait for it; a failure is :class:`CannotRun` with its last line of messages."""
+        _, errors = self.process.communicate()
+        if self.process.returncode != 0:
+            lines = errors.decode("utf-8", "replace").strip().splitlines() or ["no message"]
+            raise CannotRun(f"{self.failure}: {lines[-1]}")
+
+    def kill(self) -> None:
+        """Stop it (the caller failed); what it wrote goes with the staging folder."""
+        self.process.kill()
+        self.process.wait()
