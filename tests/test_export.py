@@ -442,11 +442,13 @@ def test_pass_statistics_equal_sparql_counts(dist: Path) -> None:
     assert statistics.first < statistics.last
 
 
-def test_jsonld_from_a_child_process_is_the_same_file(tmp_path: Path, graph, monkeypatch) -> None:
-    """Large graphs get their JSON-LD from a child process too (the rows and counts from this
-    one's pass): every file the same bytes as in-process."""
+def test_files_from_child_processes_are_the_same_files(tmp_path: Path, graph, monkeypatch) -> None:
+    """Large graphs get their Turtle, JSON-LD and agreement rows (with the catalogue's counts)
+    from child processes: every file the same bytes as in-process, and nothing else left."""
+    in_process = export(graph, tmp_path / "small", ROOT)
     monkeypatch.setattr(export_module, "CHILD_BYTES", 0)
-    export(graph, tmp_path / "dist", ROOT)
+    from_children = export(graph, tmp_path / "dist", ROOT)
+    assert [p.name for p in from_children] == [p.name for p in in_process]
     for name in FILES:
         expected = (GOLDEN / "dist" / name).read_bytes()
         assert (tmp_path / "dist" / name).read_bytes() == expected, name

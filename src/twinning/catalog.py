@@ -11,6 +11,7 @@ service when an endpoint URL is given.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,6 +175,29 @@ class Statistics:
                 newest = max(dates)
                 if self.newest is None or newest > self.newest:
                     self.newest = newest
+
+    def write(self, path: Path) -> None:
+        """Hand these counts to another process (the export's rows child writes them)."""
+        state = {
+            **vars(self),
+            "properties": sorted(self.properties),
+            "classes": sorted(self.classes),
+            "countries": sorted(self.countries),
+        }
+        path.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+
+    @classmethod
+    def read(cls, path: Path) -> Statistics:
+        """The counts :meth:`write` wrote."""
+        state = json.loads(path.read_text(encoding="utf-8"))
+        statistics = cls()
+        statistics.__dict__.update(state)
+        statistics.properties = set(state["properties"])
+        statistics.classes = {(c[0], c[1], c[2], c[3]) for c in state["classes"]}
+        statistics.countries = {(c[0], c[1], c[2], c[3]) for c in state["countries"]}
+        statistics.first = (state["first"][0], state["first"][1]) if state["first"] else None
+        statistics.last = (state["last"][0], state["last"][1]) if state["last"] else None
+        return statistics
 
     def facts(self, graph: LoadedGraph, mapping_files: list[Path], date: str | None) -> DataFacts:
         """The catalogue's facts: these counts, plus what the store says of the countries."""

@@ -58,6 +58,8 @@ CATALOG_JSONLD = "catalog.jsonld"
 DATASET_JSONLD = "dataset.jsonld"  # --profile dcat-ap-cz: the dataset document NKOD reads
 CATALOG_RDF = "catalog.rdf"  # --profile ckan: the record in RDF/XML, for ckanext-dcat
 CKAN_PACKAGE = "ckan-package.json"  # --profile ckan: the body of CKAN's package_create
+# The catalogue's counts, handed from the child writing the rows; removed once read.
+STATISTICS = ".statistics.json"
 # Files outside DATA_FILES that export() may write (profiles, the spreadsheet).
 PROFILE_FILES = [
     CATALOG_TTL, CATALOG_JSONLD, DATASET_JSONLD, CATALOG_RDF, CKAN_PACKAGE, AGREEMENTS_XLSX,
@@ -84,41 +86,37 @@ def write_files(
     """Write every export file into ``folder``.
 
     The order makes the most of two cores on large graphs: Oxigraph dumps the N-Triples and
-    a ``sort`` process orders them while this one writes the tables read from the store;
-    then child processes write the Turtle and the JSON-LD from the sorted file while this one
-    gathers the agreement rows and the catalogue's counts in a pass over its lines (on small
-    graphs that pass writes the JSON-LD too, and the Turtle is written here).
+    a ``sort`` process orders them while this one writes the tables read from the store; as
+    soon as the sorted file is there, child processes write from it the Turtle, the JSON-LD,
+    and the agreement rows (``agreements.csv``, ``agreements.xlsx``) with the catalogue's
+    counts, while this one finishes its tables. On small graphs one pass over the sorted
+    lines here writes the JSON-LD and the rows, and the Turtle is written here too.
     """
     context = jsonld.Context.load(root / "ontology" / CONTEXT)
     who = options.load_publisher(root)  # first: a bad publisher file stops before any work
+    lists = tables.spreadsheet_lists(graph)
+    newest = options.date is None  # the catalogue's date: the newest in the data
     ntriples = rdfio.SortedNTriples(graph.store, folder / NTRIPLES)
     children: list[safeio.OutputProcess] = []
-    try:
-        lists = _write_store_tables(graph, folder, root)
-        ntriples.wait()
-        # On a large graph, child processes write the Turtle and the JSON-LD from the sorted
-        # file while this one gathers the rows and counts in its own pass over it.
-        large = (folder / NTRIPLES).stat().st_size >= CHILD_BYTES
-        if large:
-            children.append(start_child(TURTLE, "turtle", folder / NTRIPLES, folder / TURTLE))
-            context_file = root / "ontology" / CONTEXT
-            jsonld_args = (context_file, folder / NTRIPLES, folder / JSONLD)
-            children.append(start_child(JSONLD, "jsonld", *jsonld_args))
-        else:
-            write_turtle(folder / NTRIPLES, folder / TURTLE)
-        newest = options.date is None  # the catalogue's date: the newest in the data
-        agreements, statistics = _single_pass(folder, None if large else context, newest)
-        rows = agreements.rows()
-        tables.write_csv(folder / AGREEMENTS_CSV, tables.AGREEMENT_COLUMNS, rows)
-        xlsx.write(folder / AGREEMENTS_XLSX, tables.AGREEMENT_COLUMNS, rows, lists)
-        del rows, agreements
-        for child in children:
-            child.finish()
-    except BaseException:
-        ntriples.kill()
-        for child in children:
-            child.kill()
-        raise
+    with ThreadPoolExecutor(max_workers=1) as waiter:
+        started = waiter.submit(_start_children, ntriples, folder, root, lists, newest, children)
+        try:
+            _write_store_tables(graph, folder, root)
+            if started.result():
+                for child in children:
+                    child.finish()
+                statistics = catalog.Statistics.read(folder / STATISTICS)
+                (folder / STATISTICS).unlink()
+            else:
+                write_turtle(folder / NTRIPLES, folder / TURTLE)
+                statistics = write_agreement_files(folder, lists, newest, context)
+        except BaseException:
+            ntriples.kill()  # so that the waiting thread ends, without starting children
+            with contextlib.suppress(BaseException):
+                started.result()
+            for child in children:
+                child.kill()
+            raise
     facts = statistics.facts(graph, mapping_files(root), options.date)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # hashlib frees the GIL
         digests = pool.map(_sha256_and_size, [folder / name for name in DATA_FILES])
@@ -136,12 +134,34 @@ def write_files(
         _write_ckan_files(folder, catalog_triples, who)
 
 
-def _single_pass(
-    folder: Path, context: jsonld.Context | None, newest: bool
-) -> tuple[tables.AgreementTable, catalog.Statistics]:
-    """One pass over the sorted N-Triples lines: the agreement rows and the catalogue's
-    counts, and the JSON-LD file when a ``context`` is given (else a child writes it), each
-    fed every subject in turn (see :mod:`ntlines`)."""
+def _start_children(
+    ntriples: rdfio.SortedNTriples,
+    folder: Path,
+    root: Path,
+    lists: dict[str, list[str]],
+    newest: bool,
+    children: list[safeio.OutputProcess],
+) -> bool:
+    """Once the N-Triples are sorted: on a large graph, start the processes writing from them
+    (appended to ``children`` as they start) and say so; on a small one, start none."""
+    ntriples.wait()
+    if (folder / NTRIPLES).stat().st_size < CHILD_BYTES:
+        return False
+    nt = folder / NTRIPLES
+    children.append(start_child(TURTLE, "turtle", nt, folder / TURTLE))
+    children.append(start_child(JSONLD, "jsonld", root / "ontology" / CONTEXT, nt, folder / JSONLD))
+    arguments = [json.dumps(lists, sort_keys=True), "newest" if newest else "dated"]
+    children.append(start_child(AGREEMENTS_CSV, "rows", folder, *arguments))
+    return True
+
+
+def write_agreement_files(
+    folder: Path, lists: dict[str, list[str]], newest: bool, context: jsonld.Context | None = None
+) -> catalog.Statistics:
+    """One pass over the sorted N-Triples lines in ``folder``: ``agreements.csv`` and
+    ``agreements.xlsx``, the catalogue's counts, and the JSON-LD file when a ``context`` is
+    given (on large graphs a child process writes it), each fed every subject in turn (see
+    :mod:`ntlines`)."""
     agreements, statistics = tables.AgreementTable(), catalog.Statistics(newest)
     with contextlib.ExitStack() as stack:
         writer = None
@@ -157,7 +177,11 @@ def _single_pass(
             statistics.add(subject, predicates)
         if writer is not None:
             writer.finish()
-    return agreements, statistics
+    rows = agreements.rows()
+    del agreements
+    tables.write_csv(folder / AGREEMENTS_CSV, tables.AGREEMENT_COLUMNS, rows)
+    xlsx.write(folder / AGREEMENTS_XLSX, tables.AGREEMENT_COLUMNS, rows, lists)
+    return statistics
 
 
 # N-Triples files at least this large get their Turtle and JSON-LD written by child processes:
@@ -178,20 +202,20 @@ def write_jsonld(context_file: Path, ntriples: Path, out: Path) -> None:
         jsonld.write_ntriples_file(context, ntriples, handle)
 
 
-def start_child(name: str, job: str, *paths: Path) -> safeio.OutputProcess:
+def start_child(name: str, job: str, *arguments: Path | str) -> safeio.OutputProcess:
     """A child process writing the export file ``name``: a fresh interpreter running this
     module (not a fork of this process, which holds the store and Oxigraph's threads; not
     multiprocessing's spawn, which re-runs the caller's main script)."""
     package_parent = str(Path(__file__).resolve().parent.parent)
     path = os.pathsep.join(p for p in (package_parent, os.environ.get("PYTHONPATH")) if p)
-    command = [sys.executable, "-m", "twinning.export", job, *map(str, paths)]
+    command = [sys.executable, "-m", "twinning.export", job, *map(str, arguments)]
     failure = f"writing {name} failed in its child process"
     return safeio.OutputProcess.start(failure, command, env={**os.environ, "PYTHONPATH": path})
 
 
-def _write_store_tables(graph: LoadedGraph, folder: Path, root: Path) -> dict[str, list[str]]:
+def _write_store_tables(graph: LoadedGraph, folder: Path, root: Path) -> None:
     """The files read from the store rather than from the sorted lines (regions, pairs of
-    partners, the map, the table descriptions); the drop-down lists of the spreadsheet."""
+    partners, the map, the table descriptions)."""
     regions = tables.region_rows(graph)
     tables.write_csv(folder / REGIONS_CSV, tables.REGION_COLUMNS, regions)
     pairs = partnerships.rows(graph, regions)
@@ -202,7 +226,6 @@ def _write_store_tables(graph: LoadedGraph, folder: Path, root: Path) -> dict[st
     features = geojson_export.feature_collection(graph, regions, pairs)
     (folder / GEOJSON).write_text(_json(features), encoding="utf-8")
     shutil.copyfile(root / "ontology" / CONTEXT, folder / CONTEXT)
-    return tables.spreadsheet_lists(graph)
 
 
 def _write_ckan_files(folder: Path, triples: list[ox.Triple], who: Publisher) -> None:
@@ -250,8 +273,12 @@ def export(
     return [out_dir / name for name in names]
 
 
-if __name__ == "__main__":  # a child: python -m twinning.export turtle|jsonld PATHS...
+if __name__ == "__main__":  # a child: python -m twinning.export turtle|jsonld|rows ARGUMENTS...
     if sys.argv[1] == "turtle":
         write_turtle(Path(sys.argv[2]), Path(sys.argv[3]))
-    else:
+    elif sys.argv[1] == "jsonld":
         write_jsonld(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
+    else:
+        out = Path(sys.argv[2])
+        counts = write_agreement_files(out, json.loads(sys.argv[3]), sys.argv[4] == "newest")
+        counts.write(out / STATISTICS)
