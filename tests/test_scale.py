@@ -67,5 +67,5 @@ def test_bench_reports_floor_pipeline_steps_queries_and_memory() -> None:
     for step in ("build (load)", "validate", "export (all formats)"):
         assert step in out
     assert "pipeline / floor = " in out and "violations found: " in out
-    assert "largest process the export started" in out
+    assert "largest process the export started" in out and "all of them at once" in out
     assert "exited with" not in out
