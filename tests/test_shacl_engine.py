@@ -314,3 +314,29 @@ def test_a_byte_and_an_integer_the_store_merges_are_two_values(tmp_path: Path) -
         ("InConstraintComponent", f'"1"^^<{XSD}byte>'),
         ("MaxCountConstraintComponent", None),
     ]
+
+
+def test_value_constraints_on_several_kinds_of_focus_node_match_pyshacl() -> None:
+    """Value constraints of a shape with focus nodes of several kinds are checked values
+    first (see Compiler.property_checks): the same results as pySHACL, none for the nodes
+    outside the targets."""
+    import pyshacl
+    import rdflib
+
+    path = SHACL / "several-targets.ttl"
+    found = sorted((r.focus.value, r.component, str(r.value)) for r in _run(path))
+    assert found == [
+        ("https://example.org/a2", "ClassConstraintComponent", "<https://example.org/notADoc>"),
+        ("https://example.org/a2", "DatatypeConstraintComponent", f'"42"^^<{XSD}integer>'),
+        ("https://example.org/loose", "ClassConstraintComponent", "<https://example.org/notADoc>"),
+        ("https://example.org/r1", "ClassConstraintComponent", "<https://example.org/notADoc>"),
+        ("https://example.org/viaPredicate", "DatatypeConstraintComponent", '"x"@en'),
+    ]
+    graph = rdflib.Graph().parse(path)
+    _conforms, report, _text = pyshacl.validate(graph, shacl_graph=graph, inference="none")
+    assert isinstance(report, rdflib.Graph)
+    SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    reference = sorted(
+        str(report.value(result, SH.focusNode)) for result in report.objects(None, SH.result)
+    )
+    assert reference == [focus for focus, _component, _value in found]

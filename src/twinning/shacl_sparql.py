@@ -79,6 +79,11 @@ NODE_KIND_TESTS = {
 }
 
 
+# A target of several parts (classes, nodes, subjects or objects of a predicate), each focus
+# node once: these around the parts joined by UNION (see Compiler.target).
+_FOCUS_OPEN, _FOCUS_CLOSE = "{ SELECT DISTINCT ?this WHERE { ", " } }"
+
+
 def _nt(term: rdflib.term.Node) -> str:
     """A term in SPARQL/N-Triples syntax, escaped by Oxigraph's serializer."""
     converted = to_ox(term)
@@ -183,7 +188,7 @@ class Compiler:
         parts.extend(f"{{ ?_s {p} ?this . }}" for p in objects_of)
         if not parts:
             return "FILTER(false)"
-        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+        return _FOCUS_OPEN + " UNION ".join(parts) + _FOCUS_CLOSE
 
     def keys(self, node: rdflib.term.Node) -> set[rdflib.term.Node]:
         """The SHACL parameters of a shape (annotations and other vocabularies left out)."""
@@ -343,7 +348,16 @@ class Compiler:
                 else:
                     condition = self.or_condition(obj, path)
                     where = f"?this {p} ?value FILTER NOT EXISTS {{ {condition} }}"
-                check(f"SELECT ?this ?value WHERE {{ {target} {where} }}", component, obj)
+                if target.startswith(_FOCUS_OPEN):
+                    # Focus nodes of several kinds: the values that fail first, then whether
+                    # each one's node is a focus node (cheaper than gathering every focus
+                    # node with DISTINCT: 1.8 against 0.3 s on 100,000 agreements).
+                    union = target.removeprefix(_FOCUS_OPEN).removesuffix(_FOCUS_CLOSE)
+                    failing = f"{{ SELECT ?this ?value WHERE {{ {where} }} }}"
+                    query = f"SELECT ?this ?value WHERE {{ {failing} FILTER EXISTS {{ {union} }} }}"
+                else:
+                    query = f"SELECT ?this ?value WHERE {{ {target} {where} }}"
+                check(query, component, obj)
         if any(is_true(u) for u in self.shapes.objects(prop, SH.uniqueLang)):
             check(
                 f"SELECT DISTINCT ?this ?detail WHERE {{ {target} ?this {p} ?_a , ?_b "
