@@ -386,8 +386,7 @@ class Compiler:
         if str(path) not in self._typed_literals:
             types = ", ".join(str(ox.NamedNode(d)) for d in sorted(VALIDATED_DATATYPES))
             solutions = self.store.query(
-                f"SELECT DISTINCT ?v WHERE {{ ?_s {_nt(path)} ?v "
-                f"FILTER(isLiteral(?v) && DATATYPE(?v) IN ({types})) }}"
+                f"SELECT DISTINCT ?v WHERE {{ ?_s {_nt(path)} ?v {rdfio.typed_in('?v', types)} }}"
             )
             assert isinstance(solutions, ox.QuerySolutions)
             found = [row["v"] for row in solutions]
