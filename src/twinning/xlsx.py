@@ -125,8 +125,14 @@ def _sheet_rows(table: list[list[str]], first: int = 1) -> str:
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_(?=x[0-9A-Fa-f]{4}_)")
 
 
+# Anything _escape changes; most cells hold none of it and are written as they are.
+_SPECIAL = re.compile(_NOT_XML.pattern + '|[&<>"\r\n]')
+
+
 def _escape(value: str) -> str:
     """Text as XML character data (also fit for a double-quoted attribute)."""
+    if not _SPECIAL.search(value):
+        return value
     if _NOT_XML.search(value):
         value = _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
