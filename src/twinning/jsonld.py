@@ -224,7 +224,7 @@ CACHE_LIMIT = 100_000
 
 
 class Writer:
-    """:func:`write`, fed one subject at a time (the export's single pass over its lines)."""
+    """:func:`write`, fed one subject at a time (the export's passes over its sorted lines)."""
 
     def __init__(self, context: Context, out: IO[str]):
         self.context, self.out = context, out

@@ -2,8 +2,9 @@
 
 Parsing millions of lines into Oxigraph objects costs more than everything done with them, so
 the export reads its own ``twinning.nt`` (written by Oxigraph, lines sorted bytewise, so each
-subject's triples are together) as text. One pass over it feeds the JSON-LD writer, the rows
-of ``agreements.csv`` and the catalogue's statistics (see :func:`export.write_files`).
+subject's triples are together) as text. Passes over it feed the JSON-LD writer, the rows
+of ``agreements.csv`` and the catalogue's statistics: one pass on a small graph, one per child
+process on a large one (see :func:`export.write_files`).
 """
 
 from __future__ import annotations

@@ -109,10 +109,10 @@ _AGREEMENT: ntlines.Key = (ntlines.IRI, terms.AGREEMENT, "", "")
 class AgreementTable:
     """The rows of ``agreements.csv``, gathered one subject at a time.
 
-    The export feeds it every subject of its sorted N-Triples in the same pass that writes
-    the JSON-LD (:mod:`ntlines`); :func:`agreement_rows` feeds it a store's triples of
-    :attr:`PREDICATES`. Either way each subject gives its own facts (a label, a country code,
-    a decision's number), and the rows are joined up at the end.
+    The export feeds it every subject of its sorted N-Triples in a pass over their lines
+    (:mod:`ntlines`, :func:`export.write_agreement_files`); :func:`agreement_rows` feeds it a
+    store's triples of :attr:`PREDICATES`. Either way each subject gives its own facts (a
+    label, a country code, a decision's number), and the rows are joined up at the end.
     """
 
     PREDICATES = (
