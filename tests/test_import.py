@@ -487,6 +487,12 @@ def test_xlsx_carries_any_text_and_reads_back_as_written(tmp_path: Path) -> None
     path.rename(tmp_path / "first.xlsx")
     xlsx.write(path, columns, rows, {"kind": ["twinning", "cooperation protocol"]})
     assert path.read_bytes() == (tmp_path / "first.xlsx").read_bytes()
+    # The export streams its rows (an iterator and their count): the same bytes.
+    path.unlink()
+    xlsx.write(path, columns, iter(rows), {"kind": ["twinning", "cooperation protocol"]}, len(rows))
+    assert path.read_bytes() == (tmp_path / "first.xlsx").read_bytes()
+    with pytest.raises(ValueError, match="13 rows announced, 12 given"):
+        xlsx.write(path, columns, iter(rows), {"kind": []}, len(rows) + 1)
 
 
 def test_xlsx_column_letters_are_openpyxls() -> None:

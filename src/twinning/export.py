@@ -177,14 +177,15 @@ def write_agreement_files(
             statistics.add(subject, predicates)
         if writer is not None:
             writer.finish()
-    rows = agreements.rows()
-    del agreements
-    tables.write_csv(folder / AGREEMENTS_CSV, tables.AGREEMENT_COLUMNS, rows)
-    xlsx.write(folder / AGREEMENTS_XLSX, tables.AGREEMENT_COLUMNS, rows, lists)
+    # Each row goes to both files as it is made, never all of them held at once.
+    count, columns = len(agreements.agreements), tables.AGREEMENT_COLUMNS
+    with (folder / AGREEMENTS_CSV).open("w", encoding="utf-8", newline="") as handle:
+        rows = tables.through_csv(handle, columns, agreements.take_rows())
+        xlsx.write(folder / AGREEMENTS_XLSX, columns, rows, lists, count)
     return statistics
 
 
-# N-Triples files at least this large get their Turtle and JSON-LD written by child processes:
+# N-Triples files at least this large get their Turtle, JSON-LD and rows written by child processes:
 # below it, starting an interpreter costs more than it overlaps.
 CHILD_BYTES = 32 * 2**20
 

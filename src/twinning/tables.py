@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -165,10 +165,14 @@ class AgreementTable:
 
     def rows(self) -> list[dict[str, str]]:
         """One row per agreement, sorted by IRI."""
+        return list(self.take_rows())
+
+    def take_rows(self) -> Iterator[dict[str, str]]:
+        """:meth:`rows` one at a time, each agreement's values dropped once its row is made
+        (on a million agreements the rows and the values are gigabytes each)."""
         labels = self.labels
-        rows = []
         for agreement in sorted(self.agreements):
-            found = self.agreements[agreement]
+            found = self.agreements.pop(agreement)
 
             def plain(predicate: str) -> list[str]:
                 return sorted(o[1] for o in found.get(predicate, ()))  # noqa: B023
@@ -184,7 +188,7 @@ class AgreementTable:
                 for o in found.get(terms.DCT_TITLE, ())
                 if o[0] == ntlines.LITERAL
             )
-            rows.append(
+            yield (
                 {
                     "id": agreement,
                     "home": labelled(terms.HOME_REGION),
@@ -205,7 +209,6 @@ class AgreementTable:
                     "source": labelled(terms.DCT_SOURCE),
                 }
             )
-        return rows
 
 
 def agreement_rows(graph: LoadedGraph) -> list[dict[str, str]]:
@@ -259,10 +262,26 @@ def write_csv(path: Path, columns: list[str], rows: list[dict[str, str]]) -> Non
         _write_csv(handle, columns, rows)
 
 
+def through_csv(
+    out: IO[str], columns: list[str], rows: Iterable[dict[str, str]]
+) -> Iterator[dict[str, str]]:
+    """The rows, each written to ``out`` as CSV (:func:`to_csv`'s layout) as it passes: one
+    stream of rows feeds two files without being held."""
+    writer = _csv_writer(out, columns)
+    for row in rows:
+        writer.writerow(row)
+        yield row
+
+
 def _write_csv(out: IO[str], columns: list[str], rows: list[dict[str, str]]) -> None:
+    _csv_writer(out, columns).writerows(rows)
+
+
+def _csv_writer(out: IO[str], columns: list[str]) -> csv.DictWriter[str]:
+    """A writer of our CSV layout (line ends ``\n``), its header written."""
     writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    return writer
 
 
 def scheme_labels(graph: LoadedGraph, cls: str) -> list[str]:

@@ -10,8 +10,10 @@ The bytes are the same for the same data: the workbook's dates are fixed, not th
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import re
 import zipfile
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
@@ -25,15 +27,24 @@ ZIP64_ROWS = 500_000
 
 
 def write(
-    path: Path, columns: list[str], rows: list[dict[str, str]], lists: dict[str, list[str]]
+    path: Path,
+    columns: list[str],
+    rows: Iterable[dict[str, str]],
+    lists: dict[str, list[str]],
+    count: int | None = None,
 ) -> None:
     """Write the workbook; ``lists`` maps a column to its accepted values (a drop-down).
 
     The SpreadsheetML is written directly (openpyxl, which reads the workbook back, took
     about 20 s for 100,000 rows; this takes under 2 s): every cell an inline string, the
     header row frozen, the accepted values on a second sheet named by the validations.
+    ``rows`` may be an iterator, read once as the sheet is written, when ``count`` says how
+    many rows it gives (the sheet's header states its size).
     """
-    last = max(len(rows) + 1, 2) + 1000
+    if count is None:
+        rows = list(rows)
+        count = len(rows)
+    last = max(count + 1, 2) + 1000
     ordered = sorted(lists.items())
     validations = []
     for index, (column, accepted) in enumerate(ordered, start=1):
@@ -53,7 +64,7 @@ def write(
     )
     head = (
         f'<worksheet xmlns="{_MAIN}"><dimension ref="A1:{get_column_letter(len(columns))}'
-        f'{len(rows) + 1}"/><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
+        f'{count + 1}"/><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" '
         'topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" '
         f'activeCell="A1" sqref="A1"/></sheetView></sheetViews><cols>{widths}</cols><sheetData>'
     )
@@ -75,15 +86,18 @@ def write(
             archive.writestr(_member(name), STATIC_PARTS.joinpath(name).read_text("utf-8"))
         # The big sheet is streamed into the archive a thousand rows at a time.
         # Zip64 (the size unknown while streaming) only where the sheet may pass 2 GiB.
-        large = len(rows) > ZIP64_ROWS
+        large = count > ZIP64_ROWS
         with archive.open(_member("xl/worksheets/sheet1.xml"), "w", force_zip64=large) as sheet:
             sheet.write((_XML_DECLARATION + head + _sheet_rows([columns])).encode("utf-8"))
-            for start in range(0, len(rows), 1000):
-                chunk = [
-                    [row.get(column, "") for column in columns]
-                    for row in rows[start : start + 1000]
-                ]
-                sheet.write(_sheet_rows(chunk, first=start + 2).encode("utf-8"))
+            remaining, written = iter(rows), 0
+            while chunk := [
+                [row.get(column, "") for column in columns]
+                for row in itertools.islice(remaining, 1000)
+            ]:
+                sheet.write(_sheet_rows(chunk, first=written + 2).encode("utf-8"))
+                written += len(chunk)
+            if written != count:
+                raise ValueError(f"{count} rows announced, {written} given")
             sheet.write(tail.encode("utf-8"))
         archive.writestr(_member("xl/worksheets/sheet2.xml"), _XML_DECLARATION + second)
 
