@@ -164,12 +164,12 @@ class AgreementTable:
         return min(codes) if codes else ""
 
     def rows(self) -> list[dict[str, str]]:
-        """One row per agreement, sorted by IRI."""
+        """One row per agreement, sorted by IRI (the agreements gathered are used up)."""
         return list(self.take_rows())
 
     def take_rows(self) -> Iterator[dict[str, str]]:
         """:meth:`rows` one at a time, each agreement's values dropped once its row is made
-        (on a million agreements the rows and the values are gigabytes each)."""
+        (on a million agreements the rows and the values are gigabytes each): read it once."""
         labels = self.labels
         for agreement in sorted(self.agreements):
             found = self.agreements.pop(agreement)
