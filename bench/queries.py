@@ -87,17 +87,10 @@ def main() -> None:
     parser.add_argument("names", nargs="*", help="only these queries (default: all local)")
     args = parser.parse_args()
 
-    from bench.generate import generate
     from twinning import queries as new
-    from twinning.load import load_files, ontology_files
 
     old = _old_module(args.old)
-    data = Path(f"/tmp/twinning-bench-queries-{args.size}-{os.getpid()}.ttl")
-    data.write_text(generate(args.size).turtle, encoding="utf-8")
-    try:
-        seconds, graph = _timed(lambda: load_files([*ontology_files(ROOT), data], locate=False))
-    finally:
-        data.unlink()
+    seconds, graph = load_generated(args.size)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}")
     print(f"{args.size:,} agreements, {len(graph):,} triples, loaded in {seconds:.1f} s")
     print(f"old = {args.old}, new = working tree; {args.runs} alternated runs, medians (s)")
@@ -131,6 +124,20 @@ def main() -> None:
             f"  {'yes' if same else 'NO'} (new spread {spread:.2f} s)",
             flush=True,
         )
+
+
+def load_generated(size: int) -> tuple[float, Any]:
+    """Generate ``size`` agreements and load them with the ontology as ``twinning build``
+    does; the seconds the load took and the graph."""
+    from bench.generate import generate
+    from twinning.load import load_files, ontology_files
+
+    data = Path(f"/tmp/twinning-bench-queries-{size}-{os.getpid()}.ttl")
+    data.write_text(generate(size).turtle, encoding="utf-8")
+    try:
+        return _timed(lambda: load_files([*ontology_files(ROOT), data], locate=False))
+    finally:
+        data.unlink()
 
 
 def _csv(module: ModuleType, store: Any, text: str) -> _Digest:

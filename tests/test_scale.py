@@ -69,3 +69,25 @@ def test_bench_reports_floor_pipeline_steps_queries_and_memory() -> None:
     assert "pipeline / floor = " in out and "violations found: " in out
     assert "largest process the export started" in out and "all of them at once" in out
     assert "exited with" not in out
+
+
+def test_engine_bench_times_every_reference_query() -> None:
+    """bench/engine.py at a tiny size: every reference query timed, and each ordered one
+    counts the same rows as the listing it orders (an ORDER BY must not change the rows)."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, str(ROOT / "bench" / "engine.py"), "--size", "200", "--runs", "1"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    rows = {}
+    for line in done.stdout.splitlines():
+        name, *figures = line.split()
+        if (ROOT / "bench" / "engine" / f"{name}.rq").exists():
+            rows[name] = int(figures[1].replace(",", ""))
+    assert set(rows) == {p.stem for p in (ROOT / "bench" / "engine").glob("*.rq")}
+    assert rows["list-titles"] >= 200 and rows["list-parties"] >= 400
+    for ordered in [name for name in rows if "-by-" in name]:
+        assert rows[ordered] == rows[ordered.split("-by-")[0]], ordered
+    # k parties make k(k-1) ordered pairs, at least k once k >= 2: only an agreement with a
+    # single party (a generated breakage, at most one per agreement) has fewer pairs.
+    assert rows["count-party-pairs"] >= rows["list-parties"] - 200 > 0
