@@ -455,3 +455,132 @@ def test_a_dist_written_before_the_marker_existed_is_replaced(tmp_path: Path) ->
         assert result.exit_code == 0, result.output
         assert (out / safeio.MARKER).exists()
         assert (out / "twinning.ttl").read_text(encoding="utf-8") != "old"
+
+
+# ----------------------------------------------------------------------------- hostile RDF files
+
+HOSTILE = FIXTURES / "hostile"
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "fragment"),
+    [
+        ("unterminated.nt", "unterminated.nt:1:", "end of file"),
+        ("unclosed.rdf", "unclosed.rdf:6:", "mismatched tag"),
+        ("relative.rdf", "relative.rdf:3:", "no-scheme"),
+        ("xxe.rdf", "xxe.rdf:2:1", "DTD or entity declarations"),
+        ("broken.jsonld", "broken.jsonld:3:", "curly bracket"),
+        ("latin1.rdf", "latin1.rdf:4:", "not UTF-8"),
+    ],
+)
+def test_a_broken_rdf_file_is_one_line_with_file_line_column(
+    name: str, where: str, fragment: str
+) -> None:
+    """Every format load accepts names the file, line and column, with a reason in words."""
+    path = HOSTILE / name
+    for command in (["validate"], ["fmt", "--check"]):
+        result = runner.invoke(main, [*command, "--root", str(ROOT), str(path)])
+        assert_one_line_error(result, 2, where)
+        last = result.stderr.strip().splitlines()[-1]
+        assert fragment in last, last
+        assert "Parser error" not in last  # the location is said once, first
+
+
+def test_a_byte_order_mark_is_read_and_fmt_drops_it(tmp_path: Path) -> None:
+    """Editors on Windows save UTF-8 with a BOM: the file is read as the same Turtle."""
+    path = tmp_path / "bom.ttl"
+    shutil.copyfile(HOSTILE / "bom.ttl", path)
+    result = runner.invoke(main, ["validate", "--root", str(ROOT), str(path)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(main, ["fmt", "--root", str(ROOT), str(path)]).exit_code == 0
+    text = path.read_bytes()
+    assert not text.startswith(b"\xef\xbb\xbf")
+    assert b'<https://example.org/a>\n    <https://example.org/b> "c" .' in text
+
+
+def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real command in a child process: a crash of the parser cannot take pytest down."""
+    return subprocess.run(
+        [sys.executable, "-m", "twinning", *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_deep_nesting_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """JSON-LD or RDF/XML nested 100,000 deep crashed Oxigraph's parser (SIGSEGV, its stack)."""
+    depth = 100_000
+    deep_json = tmp_path / "deep.jsonld"
+    deep_json.write_text(
+        '{"@id": "https://example.org/a",\n "https://example.org/b": '
+        + '{"https://example.org/c": ' * depth
+        + "1"
+        + "}" * depth
+        + "}\n",
+        encoding="utf-8",
+    )
+    deep_xml = tmp_path / "deep.rdf"
+    deep_xml.write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        ' xmlns:ex="https://example.org/">\n<rdf:Description rdf:about="https://example.org/a">'
+        + "<ex:b><rdf:Description>" * depth + "</rdf:Description></ex:b>" * depth
+        + "</rdf:Description></rdf:RDF>\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    for path, line in ((deep_json, 2), (deep_xml, 3)):
+        for command in (["validate"], ["fmt", "--check"]):
+            done = _run(*command, "--root", str(ROOT), str(path))
+            assert done.returncode == 2, (path.name, done.returncode, done.stderr[-500:])
+            last = done.stderr.strip().splitlines()[-1]
+            assert last.startswith(f"Error: {path}:{line}:"), last
+            assert "nested deeper than" in last, last
+
+
+def test_a_literal_longer_than_the_parser_takes_is_one_line(tmp_path: Path) -> None:
+    """Oxigraph's parser stops at a term of 16 MiB with a MemoryError: an internal error."""
+    path = tmp_path / "long.ttl"
+    path.write_text(
+        '@prefix ex: <https://example.org/> .\n\nex:a ex:b "' + "x" * (17 * 1024 * 1024) + '" .\n',
+        encoding="utf-8",
+    )
+    for command in (["validate"], ["fmt", "--check"]):
+        result = runner.invoke(main, [*command, "--root", str(ROOT), str(path)])
+        assert_one_line_error(result, 2, f"{path}:3:")
+        assert "longer than" in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_remote_json_ld_context_is_not_fetched(tmp_path: Path) -> None:
+    """A @context or @import naming a URL is refused, located; the server sees no request."""
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            body = b'{"@context": {"name": "https://example.org/name"}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = str(server.server_address[1])
+        for name, line in (("remote-context.jsonld", 2), ("import-context.jsonld", 4)):
+            path = tmp_path / name
+            text = (HOSTILE / f"{name}.in").read_text(encoding="utf-8")
+            path.write_text(text.replace("PORT", port), encoding="utf-8")
+            for command in (["validate"], ["fmt", "--check"]):
+                result = runner.invoke(main, [*command, "--root", str(ROOT), str(path)])
+                assert_one_line_error(result, 2, f"{path}:{line}:")
+                assert "is not fetched" in result.stderr.strip().splitlines()[-1]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert requests == []

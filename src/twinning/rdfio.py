@@ -53,21 +53,90 @@ def parse_file(path: Path) -> list[ox.Triple]:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise RdfSyntaxError(path, None, None, f"unknown RDF file type {path.suffix!r}")
+    check_before_parsing(path, fmt)
     data = safeio.read_bytes(path)
-    refuse_entity_declarations(path, data, fmt)
     try:
-        quads = list(ox.parse(data, format=fmt, base_iri=None))
+        quads = list(ox.parse(data.removeprefix(BOM), format=fmt, base_iri=None))
     except SyntaxError as err:
-        reason = clean_reason(str(err))
-        raise RdfSyntaxError(path, err.lineno, err.offset, reason) from err
+        raise located_error(path, err) from err
+    except MemoryError as err:
+        raise too_long(path) from err
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     _check_literals(path, data, triples)
     return triples
 
 
+BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, which editors on Windows write
+# Oxigraph's JSON-LD and RDF/XML parsers recurse once per level of nesting: about 4,000 levels
+# exhaust the stack of the main thread and kill the process (SIGSEGV), so deeper files are
+# refused before they are parsed. Real data nests a few levels.
+MAX_NESTING = 256
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def check_before_parsing(path: Path, fmt: ox.RdfFormat) -> None:
+    """Refuse, located, what would crash or mislead the parser: RDF/XML with a DTD (entity
+    expansion, external entities), RDF/XML or JSON-LD that is not UTF-8, not well-formed XML,
+    or nested deeper than :data:`MAX_NESTING`. Turtle and N-Triples need none of it (their
+    parser is iterative and locates its own errors), so their loading is not slowed."""
+    if fmt not in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
+        return
+    text = safeio.read_text(path).removeprefix("\ufeff")
+    if fmt == ox.RdfFormat.RDF_XML:
+        refuse_entity_declarations(path, text.encode("utf-8"), fmt)
+        _check_xml(path, text)
+        return
+    depth = 0
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise _too_deep(path, text, match.start())
+        elif token in "]}":
+            depth -= 1
+
+
+def _check_xml(path: Path, text: str) -> None:
+    """Well-formedness (located, which Oxigraph's RDF/XML errors are not) and nesting, by
+    expat: C, iterative, and given no DTD (refused before) it expands no entity."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    depth = 0
+
+    def start(_name: str, _attributes: object) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_NESTING:
+            line, column = parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
+            raise RdfSyntaxError(path, line, column, f"nested deeper than {MAX_NESTING} levels")
+
+    def end(_name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError as err:
+        reason = expat.ErrorString(err.code) or str(err)
+        raise RdfSyntaxError(
+            path, err.lineno, err.offset + 1, f"not well-formed XML: {reason}"
+        ) from None
+
+
+def _too_deep(path: Path, text: str, index: int) -> RdfSyntaxError:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return RdfSyntaxError(path, line, column, f"nested deeper than {MAX_NESTING} levels")
+
+
 def refuse_entity_declarations(path: Path, data: bytes, fmt: ox.RdfFormat) -> None:
-    """RDF/XML with a DTD can declare entities that expand without bound ("billion laughs"):
-    such files are refused before any parser sees them."""
+    """RDF/XML with a DTD can declare entities that expand without bound ("billion laughs")
+    or read other files (external entities): such files are refused before any parser sees
+    them."""
     if fmt != ox.RdfFormat.RDF_XML:
         return
     head = data.upper()
@@ -81,13 +150,82 @@ def refuse_entity_declarations(path: Path, data: bytes, fmt: ox.RdfFormat) -> No
             )
 
 
+# Oxigraph's messages for what is not a syntax error of the file, in words a curator can act on.
+_REASONS = {
+    "No LoadDocumentCallback has been set to load remote contexts": (
+        "a remote JSON-LD context (@context or @import naming a URL) is not fetched: "
+        "put the context inline"
+    ),
+}
+_REMOTE_CONTEXT = re.compile(r'"@(?:context|import)"\s*:\s*(?:\[[^\]"]*)?"')
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def located_error(path: Path, err: SyntaxError) -> RdfSyntaxError:
+    """Oxigraph's syntax error as ``file:line:column: reason``; where Oxigraph gives no place
+    (its JSON-LD context and RDF/XML errors), the place of what the reason quotes."""
+    reason = clean_reason(str(err))
+    line, column = err.lineno, err.offset
+    if line is None:
+        reason = _REASONS.get(reason, reason)
+        quoted = _QUOTED.search(str(err))
+        try:
+            data = safeio.read_bytes(path)
+        except CannotRun:
+            data = b""
+        if reason in _REASONS.values():
+            match = _REMOTE_CONTEXT.search(data.decode("utf-8", "replace"))
+            if match:
+                line, column = _locate(data, match.group())
+        elif quoted:
+            for needle in (f'"{quoted.group(1)}"', f"'{quoted.group(1)}'", quoted.group(1)):
+                line, column = _locate(data, needle)
+                if line is not None:
+                    break
+    return RdfSyntaxError(path, line, column, reason)
+
+
+# Oxigraph's parsers hold at most this much of one term (a literal, an IRI) in memory and
+# raise MemoryError beyond it.
+MAX_TERM_BYTES = 16 * 1024 * 1024
+
+
+def too_long(path: Path) -> RdfSyntaxError:
+    """The error for a file with a term longer than the parser takes, located at the first
+    line that long (read in chunks: the line may be gigabytes)."""
+    size = MAX_TERM_BYTES // 1024**2
+    return RdfSyntaxError(
+        path, _first_long_line(path), None, f"a literal or IRI longer than {size} MiB: refused"
+    )
+
+
+def _first_long_line(path: Path) -> int | None:
+    line, length = 1, 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1024 * 1024):
+            pieces = chunk.split(b"\n")
+            for index, piece in enumerate(pieces):
+                length += len(piece)
+                if length > MAX_TERM_BYTES:
+                    return line
+                if index < len(pieces) - 1:
+                    line, length = line + 1, 0
+    return None
+
+
 def clean_reason(message: str) -> str:
-    """Oxigraph says 'Parser error at line 2 between columns 14 and 22: reason'; keep the reason."""
+    """Oxigraph says 'Parser error at line 2 between columns 14 and 22: reason' (or 'between
+    line 1 column 37 and line 2 column 1'); keep the reason, the place is said first."""
     match = re.match(
-        r"Parser error at line \d+ (?:between columns \d+ and \d+|column \d+): (.*)", message
+        r"Parser error (?:at line \d+ (?:between columns \d+ and \d+|column \d+)"
+        r"|between line \d+ column \d+ and line \d+ column \d+): (.*)",
+        message,
     )
     text = match.group(1) if match else message
-    return re.sub(r"\s*\((?:[^()]*, )?line \d+\)$", "", text.strip().splitlines()[0])
+    text = re.sub(r"\s*\((?:[^()]*, )?line \d+\)$", "", text.strip().splitlines()[0])
+    if text.startswith(("Invalid UTF-8", "cannot decode input using UTF-8")):
+        return "not UTF-8 text; save the file as UTF-8"
+    return text
 
 
 _DATE_RE = re.compile(r"^-?\d{4,}-\d{2}-\d{2}(Z|[+-]\d{2}:\d{2})?$")
