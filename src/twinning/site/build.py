@@ -128,7 +128,7 @@ def write_site(graph: LoadedGraph, folder: Path, root: Path, base_url: str, lang
     for found in partners.values():
         found.sort(key=lambda item: (site.label(item[0]).casefold(), item[0]))
     for iri in site.page_subjects():
-        path = page_path(iri)
+        path = site.page_of(iri)
         assert path is not None
         view = pages.resource_view(site, iri, path, base_url, partners)
         page = f"{path}.html"
@@ -193,7 +193,7 @@ def _home(site: SiteGraph, env: jinja2.Environment, texts: dict[str, str], lang:
     subjects = site.page_subjects()
     links: dict[str, str] = {}
     for iri in subjects:
-        path = page_path(iri)
+        path = site.page_of(iri)
         if path:
             links[iri] = href(page, f"{path}.html")
     groups: dict[str, list[str]] = defaultdict(list)
