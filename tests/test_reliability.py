@@ -471,6 +471,9 @@ HOSTILE = FIXTURES / "hostile"
         ("xxe.rdf", "xxe.rdf:2:1", "DTD or entity declarations"),
         ("broken.jsonld", "broken.jsonld:3:", "curly bracket"),
         ("latin1.rdf", "latin1.rdf:4:", "not UTF-8"),
+        ("bad-date.rdf", "bad-date.rdf:5:", '"2012-13-45" is not a valid xsd:date'),
+        ("relative.jsonld", "relative.jsonld:3:", "'no-base' and no @base"),
+        ("space-in-iri.jsonld", "space-in-iri.jsonld:3:", "is not an IRI"),
     ],
 )
 def test_a_broken_rdf_file_is_one_line_with_file_line_column(
@@ -496,6 +499,19 @@ def test_a_byte_order_mark_is_read_and_fmt_drops_it(tmp_path: Path) -> None:
     text = path.read_bytes()
     assert not text.startswith(b"\xef\xbb\xbf")
     assert b'<https://example.org/a>\n    <https://example.org/b> "c" .' in text
+
+
+def test_base_resolves_relative_iris_in_turtle_and_json_ld() -> None:
+    """With @base, relative IRIs are read as the file means them, by both loaders."""
+    from twinning import rdfio
+    from twinning.load import load_files
+
+    expected = {"https://example.org/base/a", "https://example.org/d"}
+    for name in ("based.ttl", "based.jsonld"):
+        (triple,) = rdfio.parse_file(HOSTILE / name)
+        assert {triple.subject.value, triple.object.value} == expected
+        graph = load_files([HOSTILE / name])
+        assert {t.subject.value for t in graph.triples} == {"https://example.org/base/a"}
 
 
 def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -9,6 +9,7 @@ always give the same bytes, whatever order they were read in.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 import re
 import shutil
@@ -95,6 +96,49 @@ def check_before_parsing(path: Path, fmt: ox.RdfFormat) -> None:
                 raise _too_deep(path, text, match.start())
         elif token in "]}":
             depth -= 1
+    _refuse_relative_iris(path, text)
+
+
+# JSON-LD drops a node or value whose IRI is relative when there is no base, silently: a
+# file of relative "@id"s would load as nothing. Parsed once against this base, anything
+# resolved against it was relative.
+_NO_BASE = "https://twinning.invalid/no-base/"
+
+
+# Characters no IRI may hold: JSON-LD drops a triple whose "@id" has one, silently too.
+_ID_VALUE = re.compile(r'"@(?:id|type)"\s*:\s*("(?:[^"\\]|\\.)*")')
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
+
+
+def _refuse_relative_iris(path: Path, text: str) -> None:
+    for match in _ID_VALUE.finditer(text):
+        try:
+            value = json.loads(match.group(1))
+        except ValueError:
+            continue  # the parse that follows reports it, located
+        bad = _NOT_IN_IRI.search(value)
+        if bad:
+            line, column = _locate(text.encode("utf-8"), match.group(1))
+            raise RdfSyntaxError(
+                path, line, column,
+                f"{value!r} is not an IRI ({bad.group()!r} is not allowed in one): JSON-LD "
+                "would drop it",
+            )  # fmt: skip
+    try:
+        for quad in ox.parse(text.encode("utf-8"), format=ox.RdfFormat.JSON_LD, base_iri=_NO_BASE):
+            for term in (quad.subject, quad.predicate, quad.object):
+                iri = term.datatype.value if isinstance(term, ox.Literal) else term.value
+                if isinstance(term, ox.BlankNode) or not iri.startswith(_NO_BASE):
+                    continue
+                relative = iri[len(_NO_BASE) :]
+                line, column = _locate(text.encode("utf-8"), json.dumps(relative))
+                raise RdfSyntaxError(
+                    path, line, column,
+                    f"relative IRI {relative!r} and no @base: JSON-LD would drop it; "
+                    "write the full IRI or set @base",
+                )  # fmt: skip
+    except SyntaxError:
+        return  # the parse that follows reports it, located
 
 
 def _check_xml(path: Path, text: str) -> None:
@@ -308,7 +352,7 @@ def _check_literals(path: Path, data: bytes, triples: list[ox.Triple]) -> None:
     for triple in triples:
         obj = triple.object
         if isinstance(obj, ox.Literal) and not literal_is_valid(obj.value, obj.datatype.value):
-            line, column = _locate(data, f'"{obj.value}"')
+            line, column = _locate_literal(data, obj.value)
             local = obj.datatype.value.removeprefix(terms.XSD)
             raise RdfSyntaxError(
                 path, line, column, f'"{obj.value}" is not a valid xsd:{local} value'
@@ -351,10 +395,19 @@ def check_typed_literals(store: ox.Store, files: list[Path]) -> None:
     local = literal.datatype.value.removeprefix(terms.XSD)
     reason = f'"{literal.value}" is not a valid xsd:{local} value'
     for path in files:
-        line, column = _locate(path.read_bytes(), f'"{literal.value}"')
+        line, column = _locate_literal(path.read_bytes(), literal.value)
         if line is not None:
             raise RdfSyntaxError(path, line, column, reason)
-    raise RdfSyntaxError(files[0] if files else "<input>", None, None, reason)
+    raise RdfSyntaxError("<input>", None, None, reason)  # not the first file: it may be fine
+
+
+def _locate_literal(data: bytes, value: str) -> tuple[int | None, int | None]:
+    """Where a literal is written: as Turtle and JSON-LD quote it, or as RDF/XML writes it."""
+    for needle in (f'"{value}"', f">{value}<"):
+        line, column = _locate(data, needle)
+        if line is not None:
+            return line, column
+    return None, None
 
 
 def _locate(data: bytes, needle: str) -> tuple[int | None, int | None]:
