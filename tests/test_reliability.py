@@ -600,3 +600,27 @@ def test_a_remote_json_ld_context_is_not_fetched(tmp_path: Path) -> None:
         server.shutdown()
         server.server_close()
     assert requests == []
+
+
+def test_an_iri_json_ld_would_misread_stops_the_export_and_keeps_the_old_folder(
+    tmp_path: Path,
+) -> None:
+    """``<region:cluj>`` (a prefixed name written in ``<>``) is an IRI of the scheme
+    ``region``: the JSON-LD export wrote it as ``region:cluj``, which reads back as
+    ``https://w3id.org/twinning/id/region/cluj``, a fact the Turtle does not state."""
+    project = project_copy(tmp_path)
+    out = tmp_path / "dist"
+    assert _export(project, out).exit_code == 0
+    old = tree_digest(out)
+    (project / "data" / "zz-misread.ttl").write_text(
+        "<https://w3id.org/twinning/id/region/zz> <https://example.org/p> <region:cluj> .\n",
+        encoding="utf-8",
+    )
+    result = _export(project, out)
+    assert_one_line_error(result, 1, "<region:cluj> cannot be written as JSON-LD")
+    assert tree_digest(out) == old
+    (project / "data" / "zz-misread.ttl").unlink()
+    context = project / "ontology" / "context.jsonld"
+    context.write_text('{"@context": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    assert_one_line_error(_export(project, out), 2, "context.jsonld: nested too deeply")
+    assert tree_digest(out) == old
