@@ -624,3 +624,28 @@ def test_an_iri_json_ld_would_misread_stops_the_export_and_keeps_the_old_folder(
     context.write_text('{"@context": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
     assert_one_line_error(_export(project, out), 2, "context.jsonld: nested too deeply")
     assert tree_digest(out) == old
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"abc"', "latitude 'abc' is not a number from -90 to 90"),  # was an internal error
+        ('"NaN"', "latitude 'NaN' is not a number"),  # was NaN in twinning.geojson: not JSON
+        ('"200"^^xsd:decimal', "latitude '200' is not a number"),  # was a point off the globe
+        ("<https://example.org/x>", "latitude '<https://example.org/x>' is not"),
+        ('"46.5"^^xsd:decimal', "has two different points"),  # was the first the engine gave
+    ],
+)
+def test_a_coordinate_no_map_can_carry_stops_the_export(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    project = project_copy(tmp_path)
+    out = tmp_path / "dist"
+    (project / "data" / "zz-point.ttl").write_text(
+        "@prefix schema: <https://schema.org/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f"<https://w3id.org/twinning/id/coordinates/cluj> schema:latitude {value} .\n",
+        encoding="utf-8",
+    )
+    assert_one_line_error(_export(project, out), 1, message)
+    assert not out.exists()

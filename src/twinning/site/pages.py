@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import jsonld, rdfio, terms
+from ..geojson_export import coordinate
 from .conneg import MEDIA_TYPES
 from .model import (
     BASE,
@@ -266,13 +267,11 @@ def schema_org(graph: SiteGraph, iri: str, url: str) -> str:
             break
     for geo in facts.get(P["schema"] + "geo", []):
         point = graph.by_subject.get(geo.value, {})
-        lat, lon = point.get(P["schema"] + "latitude"), point.get(P["schema"] + "longitude")
-        if lat and lon:
-            node["geo"] = {
-                "@type": "GeoCoordinates",
-                "latitude": float(lat[0].value),
-                "longitude": float(lon[0].value),
-            }
+        lats, lons = point.get(P["schema"] + "latitude"), point.get(P["schema"] + "longitude")
+        lat = coordinate(lats[0], 90) if lats else None
+        lon = coordinate(lons[0], 180) if lons else None
+        if lat is not None and lon is not None:
+            node["geo"] = {"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}
     text = json.dumps(node, ensure_ascii=False, sort_keys=True, indent=1)
     # Not only "</script>": "<!--" with "<script" inside a script element hides its end tag
     # from the HTML parser. Escaped as JSON escapes, the text has no "<", ">" or "&" at all.
