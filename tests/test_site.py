@@ -468,3 +468,22 @@ def test_unsafe_iri_paths_get_no_page_and_no_file(hostile_site: Path) -> None:
     assert not (site / "id" / "region" / "ZZ-Hostile.html").exists()
     text = (site / "id" / "region" / "zz-hostile.html").read_text(encoding="utf-8")
     assert "zz-escaped" in text  # named, as the data says, but not linked
+
+
+def test_right_to_left_and_bidi_controls_stay_inside_their_element(hostile_site: Path) -> None:
+    """Arabic names read right to left, and a U+202E (right-to-left override) in a name
+    cannot turn the text after it around: every element showing data text isolates it."""
+    page = hostile_site / "id" / "region" / "zz-hostile.html"
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    document = parser.parse(page.read_bytes(), transport_encoding="utf-8")
+    holders = [
+        element
+        for element in document.iter()
+        if element.tag != "script"
+        and ("\u202e" in (element.text or "") or "محافظة" in (element.text or ""))
+    ]
+    assert len(holders) >= 2
+    for element in holders:
+        assert element.tag == "bdi" or element.get("dir") == "auto", element.tag
+    index = (hostile_site / "index.html").read_text(encoding="utf-8")
+    assert 'dir="auto">&lt;script&gt;alert(' in index  # the home page's index too
