@@ -649,3 +649,23 @@ def test_a_coordinate_no_map_can_carry_stops_the_export(
     )
     assert_one_line_error(_export(project, out), 1, message)
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("base_url", "fragment"),
+    [
+        ('https://example.org/"x/', "is not a valid IRI"),  # was an internal error
+        ("https://example.org/x{}/", "is not a valid IRI"),
+        ("https://example.org/x y/\nRewriteRule .* http://elsewhere/", "not an http(s) URL"),
+    ],
+)
+def test_site_refuses_a_base_url_that_is_no_iri(
+    tmp_path: Path, base_url: str, fragment: str
+) -> None:
+    """The base URL starts the catalogue's IRIs and is written into the server rules."""
+    out = tmp_path / "site"
+    result = runner.invoke(
+        main, ["site", "--root", str(ROOT), "--out", str(out), "--base-url", base_url]
+    )
+    assert_one_line_error(result, 2, fragment)
+    assert not out.exists()

@@ -85,8 +85,13 @@ def build_site(
     """Write the site for ``graph`` into ``out`` (replaced as a whole, atomically)."""
     if lang not in LANGUAGES:
         raise CannotRun(f"--lang {lang!r}: choose one of {', '.join(LANGUAGES)}")
-    if not base_url.startswith(("http://", "https://")):
-        raise CannotRun(f"--base-url {base_url!r} is not an http(s) URL")
+    from ..api import check_url
+
+    check_url("--base-url", base_url)
+    try:  # it starts the IRIs of the catalogue's downloads, and is written into the rules
+        ox.NamedNode(base_url)
+    except ValueError as err:
+        raise CannotRun(f"--base-url {base_url!r} is not a valid IRI: {err}") from None
     if not base_url.endswith("/"):
         base_url += "/"
     # A folder with our site mark (sites written before the shared marker) counts as ours.
