@@ -474,6 +474,8 @@ HOSTILE = FIXTURES / "hostile"
         ("bad-date.rdf", "bad-date.rdf:5:", '"2012-13-45" is not a valid xsd:date'),
         ("relative.jsonld", "relative.jsonld:3:", "'no-base' and no @base"),
         ("space-in-iri.jsonld", "space-in-iri.jsonld:3:", "is not an IRI"),
+        ("triple-term.ttl", "triple-term.ttl:3:1", "triple terms"),  # fmt, site crashed
+        ("reifier.ttl", "reifier.ttl:3:", "triple terms"),
     ],
 )
 def test_a_broken_rdf_file_is_one_line_with_file_line_column(
@@ -499,6 +501,14 @@ def test_a_byte_order_mark_is_read_and_fmt_drops_it(tmp_path: Path) -> None:
     text = path.read_bytes()
     assert not text.startswith(b"\xef\xbb\xbf")
     assert b'<https://example.org/a>\n    <https://example.org/b> "c" .' in text
+
+
+def test_triple_term_marks_inside_a_string_are_only_text(tmp_path: Path) -> None:
+    path = tmp_path / "marks.ttl"
+    shutil.copyfile(HOSTILE / "marks-in-a-string.ttl", path)
+    assert runner.invoke(main, ["validate", "--root", str(ROOT), str(path)]).exit_code == 0
+    assert runner.invoke(main, ["fmt", "--root", str(ROOT), str(path)]).exit_code == 0
+    assert '"<<quoted>> {| not a term |}"' in path.read_text(encoding="utf-8")
 
 
 def test_base_resolves_relative_iris_in_turtle_and_json_ld() -> None:
