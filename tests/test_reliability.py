@@ -476,6 +476,7 @@ HOSTILE = FIXTURES / "hostile"
         ("space-in-iri.jsonld", "space-in-iri.jsonld:3:", "is not an IRI"),
         ("triple-term.ttl", "triple-term.ttl:3:1", "triple terms"),  # fmt, site crashed
         ("reifier.ttl", "reifier.ttl:3:", "triple terms"),
+        ("direction.ttl", "direction.ttl:3:23", "directional strings"),  # fmt dropped --rtl
     ],
 )
 def test_a_broken_rdf_file_is_one_line_with_file_line_column(

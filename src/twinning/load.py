@@ -301,9 +301,9 @@ def _load_file(store: ox.Store, path: Path, fmt: ox.RdfFormat, written: AsWritte
     try:
         if _starts_with_bom(path):  # rare: parsed from memory without the mark
             store.load(safeio.read_bytes(path).removeprefix(rdfio.BOM), format=fmt)
-        elif mentions_integer_derived(path) or _mentions(path, rdfio.TRIPLE_TERM_MARKS):
+        elif mentions_integer_derived(path) or _mentions(path, rdfio.RDF12_MARKS):
             quads = list(ox.parse(path=str(path), format=fmt))
-            rdfio.refuse_triple_terms(path, quads, safeio.read_bytes(path))
+            rdfio.refuse_rdf12(path, quads, safeio.read_bytes(path))
             store.extend(quads)
             written.add(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
         else:

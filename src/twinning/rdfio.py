@@ -62,31 +62,37 @@ def parse_file(path: Path) -> list[ox.Triple]:
         raise located_error(path, err) from err
     except MemoryError as err:
         raise too_long(path) from err
-    refuse_triple_terms(path, quads, data)
+    refuse_rdf12(path, quads, data)
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     _check_literals(path, data, triples)
     return triples
 
 
-# RDF 1.2 triple terms (<< s p o >>, and the reifier syntax ~ r {| |} that makes them) are
-# parsed by Oxigraph but are no part of the model: nothing downstream can write or show
-# them. Files that may hold them (the marks appear, even inside a string) are parsed in
-# Python and refused if they do.
-TRIPLE_TERM_MARKS = (b"<<", b"{|")
+# RDF 1.2 additions that Oxigraph parses but that are no part of the model, and that no
+# writer of ours can carry: triple terms (<< s p o >>, and the reifier syntax ~ r {| |}
+# that makes them) and directional language strings ("..."@ar--rtl, whose direction fmt
+# and the JSON-LD export would drop). Files that may hold them (the marks appear, even
+# inside a string) are parsed in Python and refused if they do.
+RDF12_MARKS = (b"<<", b"{|", b"--ltr", b"--rtl")
 
 
-def refuse_triple_terms(path: Path, quads: Iterable[ox.Quad], data: bytes) -> None:
-    """Raise :class:`RdfSyntaxError` at the first triple-term mark if a quad holds one."""
-    if any(isinstance(q.subject, ox.Triple) or isinstance(q.object, ox.Triple) for q in quads):
-        found = [i for i in (data.find(mark) for mark in TRIPLE_TERM_MARKS) if i >= 0]
-        index = min(found, default=-1)
-        line = data.count(b"\n", 0, index) + 1 if index >= 0 else None
-        column = index - data.rfind(b"\n", 0, index) if index >= 0 else None
+def refuse_rdf12(path: Path, quads: Iterable[ox.Quad], data: bytes) -> None:
+    """Raise :class:`RdfSyntaxError`, located at its mark, if a quad holds a triple term or
+    a directional language string."""
+    for quad in quads:
+        if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+            marks, what = RDF12_MARKS[:2], "RDF 1.2 triple terms (<< >>, ~ reifier {| |})"
+            hint = "state the facts as plain triples"
+        elif isinstance(quad.object, ox.Literal) and quad.object.direction:
+            marks, what = RDF12_MARKS[2:], "RDF 1.2 directional strings (@ar--rtl)"
+            hint = "write the language alone (@ar): the site shows each name in its direction"
+        else:
+            continue
+        places = [_locate(data, mark.decode()) for mark in marks]
+        line, column = min((p for p in places if p[0] is not None), default=(None, None))
         raise RdfSyntaxError(
-            path, line, column,
-            "RDF 1.2 triple terms (<< >>, ~ reifier {| |}) are not part of the twinning "
-            "model: state the facts as plain triples",
-        )  # fmt: skip
+            path, line, column, f"{what} are not part of the twinning model: {hint}"
+        )
 
 
 BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, which editors on Windows write
