@@ -680,3 +680,14 @@ def test_site_refuses_a_base_url_that_is_no_iri(
     )
     assert_one_line_error(result, 2, fragment)
     assert not out.exists()
+
+
+def test_an_empty_data_file_is_valid_and_canonical(tmp_path: Path) -> None:
+    """fmt --check called an empty file not canonical, and fmt wrote two blank lines in it."""
+    project = project_copy(tmp_path)
+    empty = project / "data" / "zz-empty.ttl"
+    empty.write_bytes(b"")
+    for command in (["validate"], ["fmt", "--check"], ["fmt"]):
+        result = runner.invoke(main, [*command, "--root", str(project)])
+        assert result.exit_code == 0, (command, result.output)
+    assert empty.read_bytes() == b""

@@ -497,12 +497,15 @@ def term_sort_key(term: Term | ox.Triple) -> tuple[int, str, str, str]:
 def canonical_turtle(
     triples: Iterable[ox.Triple], prefixes: dict[str, str] | None = None, header: str = ""
 ) -> str:
-    """The canonical Turtle text of a set of triples (duplicates are dropped)."""
+    """The canonical Turtle text of a set of triples (duplicates are dropped); of no triples
+    and no header, the empty text (an empty file is canonical as it is)."""
     compactor = Compactor(prefixes if prefixes is not None else terms.PREFIXES)
     by_subject: dict[Any, dict[str, set[Any]]] = {}
     for triple in triples:
         predicates = by_subject.setdefault(triple.subject, {})
         predicates.setdefault(triple.predicate.value, set()).add(triple.object)
+    if not by_subject and not header:
+        return ""
     body: list[str] = []
     for subject in sorted(by_subject, key=term_sort_key):
         body.append(compactor.term(subject))
