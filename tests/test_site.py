@@ -487,3 +487,15 @@ def test_right_to_left_and_bidi_controls_stay_inside_their_element(hostile_site:
         assert element.tag == "bdi" or element.get("dir") == "auto", element.tag
     index = (hostile_site / "index.html").read_text(encoding="utf-8")
     assert 'dir="auto">&lt;script&gt;alert(' in index  # the home page's index too
+
+
+def test_control_characters_in_names_leave_every_page_valid_html(hostile_site: Path) -> None:
+    """U+0007, U+0000, U+FDD0 or U+0085 in a name made the page invalid HTML (even as a
+    character reference): shown as their symbol (␇, ␀) or U+FFFD; the data files keep them."""
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    for page in sorted(hostile_site.rglob("*.html")):
+        parser.parse(page.read_bytes(), transport_encoding="utf-8")
+    text = (hostile_site / "id" / "region" / "zz-hostile.html").read_text(encoding="utf-8")
+    assert "bell␇ null␀ nonchar\ufffd c1\ufffd end" in text
+    nt = (hostile_site / "id" / "region" / "zz-hostile.nt").read_text(encoding="utf-8")
+    assert "bell\\u0007 null\\u0000 nonchar\ufdd0 c1\x85 end" in nt

@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 import pyoxigraph as ox
+from markupsafe import Markup
 
 from .. import catalog, jsonld, rdfio, safeio, terms
 from ..errors import CannotRun
@@ -64,6 +65,27 @@ def messages(lang: str) -> dict[str, str]:
     return texts
 
 
+# Characters HTML forbids in a document (WHATWG "control-character-in-input-stream",
+# "noncharacter-in-input-stream"), even as character references: a name holding one made
+# the page invalid. On pages they are shown as what they are (U+0001 as the symbol ␁), or as
+# U+FFFD where Unicode has no symbol; the data files beside the page keep them exactly.
+_SHOWN_AS = {
+    **{code: 0x2400 + code for code in range(0x20) if chr(code) not in "\t\n\f\r"},
+    0x7F: 0x2421,
+    **{code: 0xFFFD for code in range(0x80, 0xA0)},
+    **{code: 0xFFFD for code in range(0xFDD0, 0xFDF0)},
+    **{plane + end: 0xFFFD for plane in range(0, 0x110000, 0x10000) for end in (0xFFFE, 0xFFFF)},
+}
+
+
+def _printable(value: Any) -> Any:
+    """Every ``{{ value }}`` of the templates, before escaping: see :data:`_SHOWN_AS`."""
+    if isinstance(value, str):
+        shown = value.translate(_SHOWN_AS)
+        return Markup(shown) if isinstance(value, Markup) else shown
+    return value
+
+
 def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(package_file("templates"))),
@@ -72,6 +94,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_printable,
     )
 
 
