@@ -477,6 +477,7 @@ HOSTILE = FIXTURES / "hostile"
         ("triple-term.ttl", "triple-term.ttl:3:1", "triple terms"),  # fmt, site crashed
         ("reifier.ttl", "reifier.ttl:3:", "triple terms"),
         ("direction.ttl", "direction.ttl:3:23", "directional strings"),  # fmt dropped --rtl
+        ("latin1-declared.rdf", "latin1-declared.rdf:1:", "UTF-8 only"),
     ],
 )
 def test_a_broken_rdf_file_is_one_line_with_file_line_column(

@@ -223,30 +223,37 @@ def refuse_entity_declarations(path: Path, data: bytes, fmt: ox.RdfFormat) -> No
 
 
 # Oxigraph's messages for what is not a syntax error of the file, in words a curator can act on.
+# Oxigraph's messages that give no place, in words a curator can act on, with what locates
+# them in the file.
 _REASONS = {
     "No LoadDocumentCallback has been set to load remote contexts": (
         "a remote JSON-LD context (@context or @import naming a URL) is not fetched: "
-        "put the context inline"
+        "put the context inline",
+        re.compile(r'"@(?:context|import)"\s*:\s*(?:\[[^\]"]*)?"'),
+    ),
+    "Only UTF-8 is supported by the RDF/XML parser": (
+        'RDF/XML is read as UTF-8 only: save the file as UTF-8 with encoding="UTF-8"',
+        re.compile(r"encoding\s*="),
     ),
 }
-_REMOTE_CONTEXT = re.compile(r'"@(?:context|import)"\s*:\s*(?:\[[^\]"]*)?"')
 _QUOTED = re.compile(r"'([^']+)'")
 
 
 def located_error(path: Path, err: SyntaxError) -> RdfSyntaxError:
     """Oxigraph's syntax error as ``file:line:column: reason``; where Oxigraph gives no place
-    (its JSON-LD context and RDF/XML errors), the place of what the reason quotes."""
+    (its JSON-LD context and RDF/XML errors), the place of what the reason names or quotes."""
     reason = clean_reason(str(err))
     line, column = err.lineno, err.offset
     if line is None:
-        reason = _REASONS.get(reason, reason)
-        quoted = _QUOTED.search(str(err))
         try:
             data = safeio.read_bytes(path)
         except CannotRun:
             data = b""
-        if reason in _REASONS.values():
-            match = _REMOTE_CONTEXT.search(data.decode("utf-8", "replace"))
+        known = _REASONS.get(reason)
+        quoted = _QUOTED.search(str(err))
+        if known is not None:
+            reason, where = known
+            match = where.search(data.decode("utf-8", "replace"))
             if match:
                 line, column = _locate(data, match.group())
         elif quoted:
