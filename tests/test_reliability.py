@@ -9,6 +9,7 @@ files the user had are unchanged.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -692,3 +693,19 @@ def test_an_empty_data_file_is_valid_and_canonical(tmp_path: Path) -> None:
         result = runner.invoke(main, [*command, "--root", str(project)])
         assert result.exit_code == 0, (command, result.output)
     assert empty.read_bytes() == b""
+
+
+def test_findings_in_hand_written_turtle_name_file_and_line() -> None:
+    """Curated Turtle not written by `twinning fmt` (BASE and relative IRIs, a tab after the
+    subject, rdf:type): each finding still sends the curator to the subject's line."""
+    path = HOSTILE / "hand-written.ttl"
+    result = runner.invoke(main, ["validate", "--root", str(ROOT), "--format", "json", str(path)])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    lines = {
+        f["focus"].rsplit("/", 1)[1]: (f["file"], f["line"])
+        for f in report["findings"]
+        if f["path"] == "https://w3id.org/twinning/ontology#kind"
+    }
+    where = str(path.relative_to(ROOT))
+    assert lines == {"hand-a": (where, 8), "hand-b": (where, 11)}

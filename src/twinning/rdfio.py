@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -622,39 +623,66 @@ def scan_subjects(
 
     Canonical files put every subject at column 0 and ``a`` first, so a look at those lines is
     enough to point a curator at a record, and to see which file *defines* a resource (types
-    it) rather than only adds to it. Reads line by line: files of any size.
+    it) rather than only adds to it. Files written by hand are read too: a tab after the
+    subject, ``;`` or ``.`` stuck to it, ``rdf:type`` for ``a``, relative IRIs under ``@base``
+    or ``BASE``. Reads line by line: files of any size.
     """
     namespaces = dict(terms.PREFIXES if prefixes is None else prefixes)
     found: dict[str, tuple[int, bool]] = {}
     pending: str | None = None  # a subject whose type may be on the next line
+    base: str | None = None
     for number, line in enumerate(lines, start=1):
         if pending is not None and line.strip():
-            if line.lstrip().startswith("a "):
+            if line.lstrip().startswith(_TYPED):
                 found[pending] = (found[pending][0], True)
             pending = None
-        if not line or line[0] in " \t#@" or line[:6].upper() == "PREFIX":
+        if not line or line[0] in " \t#":  # inside a block, or a comment
+            continue
+        if line[0] == "@" or line[:6].upper() == "PREFIX":
             match = _PREFIX_LINE.match(line)
             if match:
                 namespaces[match.group(1)] = match.group(2)
+            else:
+                base = _base(line, base)
             continue
         token, _, rest = line.partition(" ")
-        token = token.rstrip()
+        if "\t" in token:  # written by hand: a tab after the subject
+            token, _, more = token.partition("\t")
+            rest = f"{more} {rest}"
+        token = token.rstrip().rstrip(";,.")
         if token.startswith("<") and token.endswith(">"):
             iri = token[1:-1]
+            if base is not None and not _SCHEME.match(iri):
+                iri = urllib.parse.urljoin(base, iri)
         elif ":" in token:
             prefix, local = token.split(":", 1)
             if prefix not in namespaces:
                 continue
             iri = namespaces[prefix] + local
         else:
+            if token.upper() == "BASE":
+                base = _base(line, base)
             continue
-        typed = rest.lstrip().startswith("a ")
+        typed = rest.lstrip().startswith(_TYPED)
         if iri not in found:
             found[iri] = (number, typed)
         elif typed:
             found[iri] = (found[iri][0], True)
         pending = iri if not rest.strip() else None
     return found
+
+
+_TYPED = ("a ", "a\t", "rdf:type ", "rdf:type\t")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+_BASE_LINE = re.compile(r"^(?:@base|BASE)\s*<([^>]*)>", re.IGNORECASE)
+
+
+def _base(line: str, base: str | None) -> str | None:
+    """The base IRI a ``@base``/``BASE`` line sets (itself resolved against the one before)."""
+    match = _BASE_LINE.match(line)
+    if match is None:
+        return base
+    return urllib.parse.urljoin(base, match.group(1)) if base else match.group(1)
 
 
 _PREFIX_LINE = re.compile(r"^(?:@prefix|PREFIX)\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE)
