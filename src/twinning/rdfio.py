@@ -31,7 +31,7 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 class RdfSyntaxError(CannotRun):
     """A file that cannot be read as RDF, located as ``file:line:column: reason``."""
 
-    def __init__(self, path: Path | str, line: int | None, column: int | None, reason: str):
+    def __init__(self, path: Path | str | None, line: int | None, column: int | None, reason: str):
         self.reason = reason
         super().__init__(reason, path=path, line=line, column=column)
 
@@ -125,21 +125,19 @@ def check_before_parsing(path: Path, fmt: ox.RdfFormat) -> None:
                 raise _too_deep(path, text, match.start())
         elif token in "]}":
             depth -= 1
-    _refuse_relative_iris(path, text)
+    _refuse_dropped_iris(path, text)
 
 
-# JSON-LD drops a node or value whose IRI is relative when there is no base, silently: a
-# file of relative "@id"s would load as nothing. Parsed once against this base, anything
-# resolved against it was relative.
+# JSON-LD drops, silently, a triple whose IRI is relative when there is no base (a file of
+# relative "@id"s would load as nothing), or holds a character no IRI may hold. The file is
+# parsed once against this base: anything resolved against it was relative.
 _NO_BASE = "https://twinning.invalid/no-base/"
-
-
-# Characters no IRI may hold: JSON-LD drops a triple whose "@id" has one, silently too.
 _ID_VALUE = re.compile(r'"@(?:id|type)"\s*:\s*("(?:[^"\\]|\\.)*")')
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\x7f]')
 
 
-def _refuse_relative_iris(path: Path, text: str) -> None:
+def _refuse_dropped_iris(path: Path, text: str) -> None:
+    """Refuse, located, the IRIs of a JSON-LD text that its parser would drop."""
     for match in _ID_VALUE.finditer(text):
         try:
             value = json.loads(match.group(1))
@@ -223,7 +221,6 @@ def refuse_entity_declarations(path: Path, data: bytes, fmt: ox.RdfFormat) -> No
             )
 
 
-# Oxigraph's messages for what is not a syntax error of the file, in words a curator can act on.
 # Oxigraph's messages that give no place, in words a curator can act on, with what locates
 # them in the file.
 _REASONS = {
@@ -434,7 +431,7 @@ def check_typed_literals(store: ox.Store, files: list[Path]) -> None:
         line, column = _locate_literal(path.read_bytes(), literal.value)
         if line is not None:
             raise RdfSyntaxError(path, line, column, reason)
-    raise RdfSyntaxError("<input>", None, None, reason)  # not the first file: it may be fine
+    raise RdfSyntaxError(None, None, None, reason)  # not found: name no file, it may be fine
 
 
 def _locate_literal(data: bytes, value: str) -> tuple[int | None, int | None]:
