@@ -479,6 +479,7 @@ HOSTILE = FIXTURES / "hostile"
         ("reifier.ttl", "reifier.ttl:3:", "triple terms"),
         ("direction.ttl", "direction.ttl:3:23", "directional strings"),  # fmt dropped --rtl
         ("latin1-declared.rdf", "latin1-declared.rdf:1:", "UTF-8 only"),
+        ("bad-id.rdf", "bad-id.rdf:3:61", "x y is not a valid rdf:ID"),
     ],
 )
 def test_a_broken_rdf_file_is_one_line_with_file_line_column(

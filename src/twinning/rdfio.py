@@ -234,7 +234,8 @@ _REASONS = {
         re.compile(r"encoding\s*="),
     ),
 }
-_QUOTED = re.compile(r"'([^']+)'")
+# What an unlocated reason names: 'quoted', or "x y is not a valid rdf:ID value".
+_QUOTED = re.compile(r"'([^']+)'|^(.+?) is not a valid ")
 
 
 def located_error(path: Path, err: SyntaxError) -> RdfSyntaxError:
@@ -255,7 +256,8 @@ def located_error(path: Path, err: SyntaxError) -> RdfSyntaxError:
             if match:
                 line, column = _locate(data, match.group())
         elif quoted:
-            for needle in (f'"{quoted.group(1)}"', f"'{quoted.group(1)}'", quoted.group(1)):
+            named = quoted.group(1) or quoted.group(2)
+            for needle in (f'"{named}"', f"'{named}'", named):
                 line, column = _locate(data, needle)
                 if line is not None:
                     break
