@@ -468,6 +468,10 @@ def test_unsafe_iri_paths_get_no_page_and_no_file(hostile_site: Path) -> None:
     assert not (site / "id" / "region" / "ZZ-Hostile.html").exists()
     text = (site / "id" / "region" / "zz-hostile.html").read_text(encoding="utf-8")
     assert "zz-escaped" in text  # named, as the data says, but not linked
+    # A region and an agreement without a page are on the map, in the network and the
+    # timeline unlinked (the home page failed: no link for them), as is an undescribed kind.
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert index.count("Reserved name") >= 2 and "zz-undescribed" in index
 
 
 def test_right_to_left_and_bidi_controls_stay_inside_their_element(hostile_site: Path) -> None:

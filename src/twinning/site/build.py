@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import shutil
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 import pyoxigraph as ox
@@ -36,6 +37,7 @@ from .model import (
     root_prefix,
 )
 
+_V = TypeVar("_V")
 LANGUAGES = ("en", "ro", "cs")
 # Written into every site, so a rebuild knows the folder it replaces is a site of ours.
 SITE_MARK = ".twinning-site"
@@ -216,10 +218,22 @@ def _write_ontology(
     return len(paths)
 
 
+class _Lookup(dict[str, _V]):
+    """A dict the home page's template reads: a key it lacks (an IRI that is no subject, or
+    has no page) gives ``missing(key)`` instead of failing the whole site."""
+
+    def __init__(self, items: dict[str, _V], missing: Callable[[str], _V]):
+        super().__init__(items)
+        self.missing = missing
+
+    def __missing__(self, key: str) -> _V:
+        return self.missing(key)
+
+
 def _home(site: SiteGraph, env: jinja2.Environment, texts: dict[str, str], lang: str) -> str:
     page = "index.html"
     subjects = site.page_subjects()
-    links: dict[str, str] = {}
+    links = _Lookup[str | None]({}, lambda _iri: None)  # no page (an unsafe path): no link
     for iri in subjects:
         path = site.page_of(iri)
         if path:
@@ -247,7 +261,7 @@ def _home(site: SiteGraph, env: jinja2.Environment, texts: dict[str, str], lang:
         for cls in COUNTED
         if groups.get(cls)
     ]
-    labels = {iri: site.label(iri) for iri in site.by_subject}
+    labels = _Lookup({iri: site.label(iri) for iri in site.by_subject}, site.label)
     downloads = [(name, f"dist/{name}") for name in [*DATA_FILES, CATALOG_TTL, CATALOG_JSONLD]]
     context: dict[str, Any] = {
         "t": texts,
