@@ -9,6 +9,7 @@ files the user had are unchanged.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -455,3 +456,257 @@ def test_a_dist_written_before_the_marker_existed_is_replaced(tmp_path: Path) ->
         assert result.exit_code == 0, result.output
         assert (out / safeio.MARKER).exists()
         assert (out / "twinning.ttl").read_text(encoding="utf-8") != "old"
+
+
+# ----------------------------------------------------------------------------- hostile RDF files
+
+HOSTILE = FIXTURES / "hostile"
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "fragment"),
+    [
+        ("unterminated.nt", "unterminated.nt:1:", "end of file"),
+        ("unclosed.rdf", "unclosed.rdf:6:", "mismatched tag"),
+        ("relative.rdf", "relative.rdf:3:", "no-scheme"),
+        ("xxe.rdf", "xxe.rdf:2:1", "DTD or entity declarations"),
+        ("broken.jsonld", "broken.jsonld:3:", "curly bracket"),
+        ("latin1.rdf", "latin1.rdf:4:", "not UTF-8"),
+        ("bad-date.rdf", "bad-date.rdf:5:", '"2012-13-45" is not a valid xsd:date'),
+        ("relative.jsonld", "relative.jsonld:3:", "'no-base' and no @base"),
+        ("space-in-iri.jsonld", "space-in-iri.jsonld:3:", "is not an IRI"),
+        ("triple-term.ttl", "triple-term.ttl:3:1", "triple terms"),  # fmt, site crashed
+        ("reifier.ttl", "reifier.ttl:3:", "triple terms"),
+        ("direction.ttl", "direction.ttl:3:23", "directional strings"),  # fmt dropped --rtl
+        ("latin1-declared.rdf", "latin1-declared.rdf:1:", "UTF-8 only"),
+        ("bad-id.rdf", "bad-id.rdf:3:61", "x y is not a valid rdf:ID"),
+    ],
+)
+def test_a_broken_rdf_file_is_one_line_with_file_line_column(
+    name: str, where: str, fragment: str
+) -> None:
+    """Every format load accepts names the file, line and column, with a reason in words."""
+    path = HOSTILE / name
+    for command in (["validate"], ["fmt", "--check"]):
+        result = runner.invoke(main, [*command, "--root", str(ROOT), str(path)])
+        assert_one_line_error(result, 2, where)
+        last = result.stderr.strip().splitlines()[-1]
+        assert fragment in last, last
+        assert "Parser error" not in last  # the location is said once, first
+
+
+def test_a_byte_order_mark_is_read_and_fmt_drops_it(tmp_path: Path) -> None:
+    """Editors on Windows save UTF-8 with a BOM: the file is read as the same Turtle."""
+    path = tmp_path / "bom.ttl"
+    shutil.copyfile(HOSTILE / "bom.ttl", path)
+    result = runner.invoke(main, ["validate", "--root", str(ROOT), str(path)])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(main, ["fmt", "--root", str(ROOT), str(path)]).exit_code == 0
+    text = path.read_bytes()
+    assert not text.startswith(b"\xef\xbb\xbf")
+    assert b'<https://example.org/a>\n    <https://example.org/b> "c" .' in text
+
+
+def test_triple_term_marks_inside_a_string_are_only_text(tmp_path: Path) -> None:
+    path = tmp_path / "marks.ttl"
+    shutil.copyfile(HOSTILE / "marks-in-a-string.ttl", path)
+    assert runner.invoke(main, ["validate", "--root", str(ROOT), str(path)]).exit_code == 0
+    assert runner.invoke(main, ["fmt", "--root", str(ROOT), str(path)]).exit_code == 0
+    assert '"<<quoted>> {| not a term |}"' in path.read_text(encoding="utf-8")
+
+
+def test_base_resolves_relative_iris_in_turtle_and_json_ld() -> None:
+    """With @base, relative IRIs are read as the file means them, by both loaders."""
+    from twinning import rdfio
+    from twinning.load import load_files
+
+    expected = {"https://example.org/base/a", "https://example.org/d"}
+    for name in ("based.ttl", "based.jsonld"):
+        (triple,) = rdfio.parse_file(HOSTILE / name)
+        assert {triple.subject.value, triple.object.value} == expected
+        graph = load_files([HOSTILE / name])
+        assert {t.subject.value for t in graph.triples} == {"https://example.org/base/a"}
+
+
+def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real command in a child process: a crash of the parser cannot take pytest down."""
+    return subprocess.run(
+        [sys.executable, "-m", "twinning", *args], capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_deep_nesting_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """JSON-LD or RDF/XML nested 100,000 deep crashed Oxigraph's parser (SIGSEGV, its stack)."""
+    depth = 100_000
+    deep_json = tmp_path / "deep.jsonld"
+    deep_json.write_text(
+        '{"@id": "https://example.org/a",\n "https://example.org/b": '
+        + '{"https://example.org/c": ' * depth
+        + "1"
+        + "}" * depth
+        + "}\n",
+        encoding="utf-8",
+    )
+    deep_xml = tmp_path / "deep.rdf"
+    deep_xml.write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        ' xmlns:ex="https://example.org/">\n<rdf:Description rdf:about="https://example.org/a">'
+        + "<ex:b><rdf:Description>" * depth + "</rdf:Description></ex:b>" * depth
+        + "</rdf:Description></rdf:RDF>\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    for path, line in ((deep_json, 2), (deep_xml, 3)):
+        for command in (["validate"], ["fmt", "--check"]):
+            done = _run(*command, "--root", str(ROOT), str(path))
+            assert done.returncode == 2, (path.name, done.returncode, done.stderr[-500:])
+            last = done.stderr.strip().splitlines()[-1]
+            assert last.startswith(f"Error: {path}:{line}:"), last
+            assert "nested deeper than" in last, last
+
+
+def test_a_literal_longer_than_the_parser_takes_is_one_line(tmp_path: Path) -> None:
+    """Oxigraph's parser stops at a term of 16 MiB with a MemoryError: an internal error."""
+    path = tmp_path / "long.ttl"
+    path.write_text(
+        '@prefix ex: <https://example.org/> .\n\nex:a ex:b "' + "x" * (17 * 1024 * 1024) + '" .\n',
+        encoding="utf-8",
+    )
+    for command in (["validate"], ["fmt", "--check"]):
+        result = runner.invoke(main, [*command, "--root", str(ROOT), str(path)])
+        assert_one_line_error(result, 2, f"{path}:3:")
+        assert "longer than" in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_remote_json_ld_context_is_not_fetched(tmp_path: Path) -> None:
+    """A @context or @import naming a URL is refused, located; the server sees no request."""
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            body = b'{"@context": {"name": "https://example.org/name"}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/ld+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = str(server.server_address[1])
+        for name, line in (("remote-context.jsonld", 2), ("import-context.jsonld", 4)):
+            path = tmp_path / name
+            text = (HOSTILE / f"{name}.in").read_text(encoding="utf-8")
+            path.write_text(text.replace("PORT", port), encoding="utf-8")
+            for command in (["validate"], ["fmt", "--check"]):
+                result = runner.invoke(main, [*command, "--root", str(ROOT), str(path)])
+                assert_one_line_error(result, 2, f"{path}:{line}:")
+                assert "is not fetched" in result.stderr.strip().splitlines()[-1]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert requests == []
+
+
+def test_an_iri_json_ld_would_misread_stops_the_export_and_keeps_the_old_folder(
+    tmp_path: Path,
+) -> None:
+    """``<region:cluj>`` (a prefixed name written in ``<>``) is an IRI of the scheme
+    ``region``: the JSON-LD export wrote it as ``region:cluj``, which reads back as
+    ``https://w3id.org/twinning/id/region/cluj``, a fact the Turtle does not state."""
+    project = project_copy(tmp_path)
+    out = tmp_path / "dist"
+    assert _export(project, out).exit_code == 0
+    old = tree_digest(out)
+    (project / "data" / "zz-misread.ttl").write_text(
+        "<https://w3id.org/twinning/id/region/zz> <https://example.org/p> <region:cluj> .\n",
+        encoding="utf-8",
+    )
+    result = _export(project, out)
+    assert_one_line_error(result, 1, "<region:cluj> cannot be written as JSON-LD")
+    assert tree_digest(out) == old
+    (project / "data" / "zz-misread.ttl").unlink()
+    context = project / "ontology" / "context.jsonld"
+    context.write_text('{"@context": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    assert_one_line_error(_export(project, out), 2, "context.jsonld: nested too deeply")
+    assert tree_digest(out) == old
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"abc"', "latitude 'abc' is not a number from -90 to 90"),  # was an internal error
+        ('"NaN"', "latitude 'NaN' is not a number"),  # was NaN in twinning.geojson: not JSON
+        ('"200"^^xsd:decimal', "latitude '200' is not a number"),  # was a point off the globe
+        ("<https://example.org/x>", "latitude '<https://example.org/x>' is not"),
+        ('"46.5"^^xsd:decimal', "has two different points"),  # was the first the engine gave
+    ],
+)
+def test_a_coordinate_no_map_can_carry_stops_the_export(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    project = project_copy(tmp_path)
+    out = tmp_path / "dist"
+    (project / "data" / "zz-point.ttl").write_text(
+        "@prefix schema: <https://schema.org/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f"<https://w3id.org/twinning/id/coordinates/cluj> schema:latitude {value} .\n",
+        encoding="utf-8",
+    )
+    assert_one_line_error(_export(project, out), 1, message)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("base_url", "fragment"),
+    [
+        ('https://example.org/"x/', "is not a valid IRI"),  # was an internal error
+        ("https://example.org/x{}/", "is not a valid IRI"),
+        ("https://example.org/x y/\nRewriteRule .* http://elsewhere/", "not an http(s) URL"),
+    ],
+)
+def test_site_refuses_a_base_url_that_is_no_iri(
+    tmp_path: Path, base_url: str, fragment: str
+) -> None:
+    """The base URL starts the catalogue's IRIs and is written into the server rules."""
+    out = tmp_path / "site"
+    result = runner.invoke(
+        main, ["site", "--root", str(ROOT), "--out", str(out), "--base-url", base_url]
+    )
+    assert_one_line_error(result, 2, fragment)
+    assert not out.exists()
+
+
+def test_an_empty_data_file_is_valid_and_canonical(tmp_path: Path) -> None:
+    """fmt --check called an empty file not canonical, and fmt wrote two blank lines in it."""
+    project = project_copy(tmp_path)
+    empty = project / "data" / "zz-empty.ttl"
+    empty.write_bytes(b"")
+    for command in (["validate"], ["fmt", "--check"], ["fmt"]):
+        result = runner.invoke(main, [*command, "--root", str(project)])
+        assert result.exit_code == 0, (command, result.output)
+    assert empty.read_bytes() == b""
+
+
+def test_findings_in_hand_written_turtle_name_file_and_line() -> None:
+    """Curated Turtle not written by `twinning fmt` (BASE and relative IRIs, a tab after the
+    subject, rdf:type): each finding still sends the curator to the subject's line."""
+    path = HOSTILE / "hand-written.ttl"
+    result = runner.invoke(main, ["validate", "--root", str(ROOT), "--format", "json", str(path)])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    lines = {
+        f["focus"].rsplit("/", 1)[1]: (f["file"], f["line"])
+        for f in report["findings"]
+        if f["path"] == "https://w3id.org/twinning/ontology#kind"
+    }
+    where = str(path.relative_to(ROOT))
+    assert lines == {"hand-a": (where, 8), "hand-b": (where, 11)}

@@ -390,3 +390,116 @@ def test_quickstatements_references_are_pages_of_the_site(site: Path, graph: Loa
     for reference in references:
         assert reference.startswith(base)
         assert (site / reference[len(base) :]).is_file(), reference
+
+
+# ----------------------------------------------------------------------------- hostile values
+
+HOSTILE_SITE = ROOT / "tests" / "fixtures" / "hostile" / "site.ttl"
+HOSTILE_IRI = BASE + "id/region/zz-hostile"
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped graph plus tests/fixtures/hostile/site.ttl: markup, quotes, script URLs,
+    right-to-left and very long names, IRIs whose paths are unsafe as files or links."""
+    from twinning.load import data_files, load_files, mapping_files, ontology_files
+
+    files = [*ontology_files(ROOT), *data_files(ROOT), HOSTILE_SITE, *mapping_files(ROOT)]
+    out = tmp_path_factory.mktemp("hostile") / "site"
+    build_site(load_files(files), out, ROOT, base_url="https://example.org/twinning/")
+    return out
+
+
+def test_hostile_values_are_escaped_and_every_link_stays_inside_or_is_http(
+    hostile_site: Path,
+) -> None:
+    site = hostile_site.resolve()
+    assert sorted(p.name for p in site.parent.iterdir()) == ["site"]  # nothing written beside
+    bad = []
+    for page in sorted(site.rglob("*.html")):
+        parsed = _parse(page)
+        for link in parsed.links:
+            parts = urlsplit(link)
+            if link == "data:,":  # the empty favicon of base.html, not data
+                continue
+            if parts.scheme:
+                if parts.scheme not in ("http", "https"):
+                    bad.append(f"{page.relative_to(site)}: {link}")
+                continue
+            target = page
+            if parts.path:
+                target = Path(posixpath.normpath(str(page.parent / unquote(parts.path))))
+            if parts.query or not target.is_relative_to(site) or not target.is_file():
+                bad.append(f"{page.relative_to(site)}: {link}")
+        for kind, text in parsed.scripts:
+            assert kind == "application/ld+json", (page, kind)
+            json.loads(text)
+    assert bad == []
+    page = site / "id" / "region" / "zz-hostile.html"
+    text = page.read_text(encoding="utf-8")
+    label = "<script>alert('label')</script> \"quoted\" 'single' & <!--<script>"
+    assert "alert" in text and "<script>alert" not in text and 'onmouseover="' not in text
+    strict = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    document = strict.parse(page.read_bytes(), transport_encoding="utf-8")
+    assert document.find("body//h1").text == label  # shown as written, not as markup
+    assert document.find("head/title").text.startswith(label)
+    (schema,) = [json.loads(t) for kind, t in _parse(page).scripts]
+    assert schema["name"] == label
+    assert schema["description"] == "</script><script>alert('description')</script>"
+    assert "محافظة القاهرة" in schema["alternateName"]
+
+
+def test_unsafe_iri_paths_get_no_page_and_no_file(hostile_site: Path) -> None:
+    """``..``, ``%2F``, ``:``, ``?``, reserved Windows names, over-long names, a case twin:
+    no file for them; the rest of the site (and the resource naming them) is written."""
+    site = hostile_site.resolve()
+    files = [p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()]
+    folded = [f.casefold() for f in files]
+    assert len(folded) == len(set(folded))  # one file per name on Windows and macOS too
+    for name in files:
+        for segment in name.split("/"):
+            assert not set(segment) & set("%:?\\ "), name
+            assert segment.split(".")[0].upper() not in {"CON", "AUX", "NUL", "PRN"}, name
+            assert len(segment.encode()) < 255, name
+    assert "id/region/zz-hostile.html" in files
+    assert "id/region/cluj.html" in files  # kept: the lower-case path wins the case collision
+    for unsafe in ("javascript:alert('iri')", "CON", "aux.txt", "x" * 300, "trailing-dot."):
+        assert page_path(BASE + "id/region/" + unsafe) is None
+    assert not (site / "id" / "region" / "ZZ-Hostile.html").exists()
+    text = (site / "id" / "region" / "zz-hostile.html").read_text(encoding="utf-8")
+    assert "zz-escaped" in text  # named, as the data says, but not linked
+    # A region and an agreement without a page are on the map, in the network and the
+    # timeline unlinked (the home page failed: no link for them), as is an undescribed kind.
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert index.count("Reserved name") >= 2 and "zz-undescribed" in index
+
+
+def test_right_to_left_and_bidi_controls_stay_inside_their_element(hostile_site: Path) -> None:
+    """Arabic names read right to left, and a U+202E (right-to-left override) in a name
+    cannot turn the text after it around: every element showing data text isolates it."""
+    page = hostile_site / "id" / "region" / "zz-hostile.html"
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    document = parser.parse(page.read_bytes(), transport_encoding="utf-8")
+    holders = [
+        element
+        for element in document.iter()
+        if element.tag != "script"
+        and ("\u202e" in (element.text or "") or "محافظة" in (element.text or ""))
+    ]
+    assert len(holders) >= 2
+    for element in holders:
+        assert element.tag == "bdi" or element.get("dir") == "auto", element.tag
+    index = (hostile_site / "index.html").read_text(encoding="utf-8")
+    assert 'dir="auto">&lt;script&gt;alert(' in index  # the home page's index too
+
+
+def test_control_characters_in_names_leave_every_page_valid_html(hostile_site: Path) -> None:
+    """U+0007, U+0000, U+FDD0 or U+0085 in a name made the page invalid HTML (even as a
+    character reference): shown as their symbol (␇, ␀) or U+FFFD; the data files keep them."""
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    for page in sorted(hostile_site.rglob("*.html")):
+        parser.parse(page.read_bytes(), transport_encoding="utf-8")
+    text = (hostile_site / "id" / "region" / "zz-hostile.html").read_text(encoding="utf-8")
+    assert "bell␇ null␀ nonchar\ufffd c1\ufffd end" in text
+    nt = (hostile_site / "id" / "region" / "zz-hostile.nt").read_text(encoding="utf-8")
+    assert "bell\\u0007 null\\u0000 nonchar\ufdd0 c1\x85 end" in nt

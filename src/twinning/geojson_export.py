@@ -14,25 +14,53 @@ from typing import Any
 import pyoxigraph as ox
 
 from . import partnerships
+from .errors import DataProblem
 from .load import LoadedGraph
 
 PRECISION = 6  # decimals of a coordinate (RFC 7946, section 11.2)
 
 
-def _number(literal: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> float:
-    assert isinstance(literal, ox.Literal)
-    return float(round(Decimal(literal.value), PRECISION))
+def coordinate(term: object, limit: float, precision: int | None = None) -> float | None:
+    """A latitude (``limit`` 90) or longitude (180) from a literal, rounded to ``precision``
+    decimals if given; None when it is no finite number within the limit ("abc", "NaN",
+    "1e400", 200, an IRI), which no map (and no JSON, for NaN) can carry. The site uses it too.
+    """
+    if not isinstance(term, ox.Literal):
+        return None
+    try:
+        value = Decimal(term.value)
+        if precision is not None:
+            value = round(value, precision)
+    except ArithmeticError:  # decimal.InvalidOperation: not a number, or too long to round
+        return None
+    if not value.is_finite() or abs(value) > limit:
+        return None
+    return float(value)
 
 
 def points(graph: LoadedGraph) -> dict[str, tuple[float, float]]:
-    """Region IRI → (longitude, latitude)."""
+    """Region IRI → (longitude, latitude). A coordinate that is no number in range, or a
+    region with two different points, is a :class:`DataProblem`: no point is made up."""
     solutions = graph.store.query(partnerships.query("coordinates"))
     assert isinstance(solutions, ox.QuerySolutions)
     found: dict[str, tuple[float, float]] = {}
     for row in solutions:
         region = row["region"]
         assert region is not None
-        found.setdefault(region.value, (_number(row["longitude"]), _number(row["latitude"])))
+        longitude = coordinate(row["longitude"], 180, PRECISION)
+        latitude = coordinate(row["latitude"], 90, PRECISION)
+        if longitude is None or latitude is None:
+            bad, name, limit = (
+                (row["longitude"], "longitude", 180)
+                if longitude is None
+                else (row["latitude"], "latitude", 90)
+            )
+            shown = bad.value if isinstance(bad, ox.Literal) else str(bad)
+            raise DataProblem(
+                f"{region.value}: {name} {shown!r} is not a number from -{limit} to {limit}"
+            )
+        if found.setdefault(region.value, (longitude, latitude)) != (longitude, latitude):
+            raise DataProblem(f"{region.value} has two different points (schema:geo): keep one")
     return found
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import ntlines, safeio, terms
-from .errors import CannotRun
+from .errors import CannotRun, DataProblem
 
 STRING = terms.XSD + "string"
 
@@ -63,6 +63,8 @@ class Context:
             raise CannotRun(
                 f"not JSON: {err.msg}", path=path, line=err.lineno, column=err.colno
             ) from err
+        except RecursionError:
+            raise CannotRun("nested too deeply to be a JSON-LD context", path=path) from None
         except (KeyError, TypeError, AttributeError, ValueError) as err:
             raise CannotRun(
                 f"not a JSON-LD context this writer understands ({type(err).__name__}: {err})",
@@ -109,6 +111,15 @@ class Context:
             if prefix is not None and not iri.startswith("//", cut + 1):
                 return f"{prefix}:{iri[cut + 1 :]}"
             cut = max(iri.rfind("/", 0, cut), iri.rfind("#", 0, cut))
+        scheme = iri.partition(":")[0]
+        if scheme in self.document["@context"]:
+            # <region:cluj> in Turtle is an IRI of the scheme "region"; written as is, JSON-LD
+            # would read it as region:cluj, another resource: a fact the data does not state.
+            raise DataProblem(
+                f"<{iri}> cannot be written as JSON-LD: {scheme}: is a prefix or term of our "
+                "context, so it would be read as another IRI; write the full IRI (a prefixed "
+                "name inside <> is not one)"
+            )
         return iri
 
 

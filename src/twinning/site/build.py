@@ -12,12 +12,14 @@ from __future__ import annotations
 import json
 import shutil
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 import pyoxigraph as ox
+from markupsafe import Markup
 
 from .. import catalog, jsonld, rdfio, safeio, terms
 from ..errors import CannotRun
@@ -35,6 +37,7 @@ from .model import (
     root_prefix,
 )
 
+_V = TypeVar("_V")
 LANGUAGES = ("en", "ro", "cs")
 # Written into every site, so a rebuild knows the folder it replaces is a site of ours.
 SITE_MARK = ".twinning-site"
@@ -64,6 +67,27 @@ def messages(lang: str) -> dict[str, str]:
     return texts
 
 
+# Characters HTML forbids in a document (WHATWG "control-character-in-input-stream",
+# "noncharacter-in-input-stream"), even as character references: a name holding one made
+# the page invalid. On pages they are shown as what they are (U+0001 as the symbol ␁), or as
+# U+FFFD where Unicode has no symbol; the data files beside the page keep them exactly.
+_SHOWN_AS = {
+    **{code: 0x2400 + code for code in range(0x20) if chr(code) not in "\t\n\f\r"},
+    0x7F: 0x2421,
+    **{code: 0xFFFD for code in range(0x80, 0xA0)},
+    **{code: 0xFFFD for code in range(0xFDD0, 0xFDF0)},
+    **{plane + end: 0xFFFD for plane in range(0, 0x110000, 0x10000) for end in (0xFFFE, 0xFFFF)},
+}
+
+
+def _printable(value: Any) -> Any:
+    """Every ``{{ value }}`` of the templates, before escaping: see :data:`_SHOWN_AS`."""
+    if isinstance(value, str):
+        shown = value.translate(_SHOWN_AS)
+        return Markup(shown) if isinstance(value, Markup) else shown
+    return value
+
+
 def environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(package_file("templates"))),
@@ -72,6 +96,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_printable,
     )
 
 
@@ -85,8 +110,13 @@ def build_site(
     """Write the site for ``graph`` into ``out`` (replaced as a whole, atomically)."""
     if lang not in LANGUAGES:
         raise CannotRun(f"--lang {lang!r}: choose one of {', '.join(LANGUAGES)}")
-    if not base_url.startswith(("http://", "https://")):
-        raise CannotRun(f"--base-url {base_url!r} is not an http(s) URL")
+    from ..api import check_url
+
+    check_url("--base-url", base_url)
+    try:  # it starts the IRIs of the catalogue's downloads, and is written into the rules
+        ox.NamedNode(base_url)
+    except ValueError as err:
+        raise CannotRun(f"--base-url {base_url!r} is not a valid IRI: {err}") from None
     if not base_url.endswith("/"):
         base_url += "/"
     # A folder with our site mark (sites written before the shared marker) counts as ours.
@@ -128,7 +158,7 @@ def write_site(graph: LoadedGraph, folder: Path, root: Path, base_url: str, lang
     for found in partners.values():
         found.sort(key=lambda item: (site.label(item[0]).casefold(), item[0]))
     for iri in site.page_subjects():
-        path = page_path(iri)
+        path = site.page_of(iri)
         assert path is not None
         view = pages.resource_view(site, iri, path, base_url, partners)
         page = f"{path}.html"
@@ -188,12 +218,24 @@ def _write_ontology(
     return len(paths)
 
 
+class _Lookup(dict[str, _V]):
+    """A dict the home page's template reads: a key it lacks (an IRI that is no subject, or
+    has no page) gives ``missing(key)`` instead of failing the whole site."""
+
+    def __init__(self, items: dict[str, _V], missing: Callable[[str], _V]):
+        super().__init__(items)
+        self.missing = missing
+
+    def __missing__(self, key: str) -> _V:
+        return self.missing(key)
+
+
 def _home(site: SiteGraph, env: jinja2.Environment, texts: dict[str, str], lang: str) -> str:
     page = "index.html"
     subjects = site.page_subjects()
-    links: dict[str, str] = {}
+    links = _Lookup[str | None]({}, lambda _iri: None)  # no page (an unsafe path): no link
     for iri in subjects:
-        path = page_path(iri)
+        path = site.page_of(iri)
         if path:
             links[iri] = href(page, f"{path}.html")
     groups: dict[str, list[str]] = defaultdict(list)
@@ -219,7 +261,7 @@ def _home(site: SiteGraph, env: jinja2.Environment, texts: dict[str, str], lang:
         for cls in COUNTED
         if groups.get(cls)
     ]
-    labels = {iri: site.label(iri) for iri in site.by_subject}
+    labels = _Lookup({iri: site.label(iri) for iri in site.by_subject}, site.label)
     downloads = [(name, f"dist/{name}") for name in [*DATA_FILES, CATALOG_TTL, CATALOG_JSONLD]]
     context: dict[str, Any] = {
         "t": texts,

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from ..geojson_export import coordinate
 from .model import SiteGraph, select
 
 WIDTH = 1000.0
@@ -57,10 +58,11 @@ def build(graph: SiteGraph) -> MapData:
     unplaced: list[str] = []
     for row in select(graph.store, "points"):
         region = row["region"].value
-        if row["lat"] is None or row["lon"] is None:
+        lat, lon = coordinate(row["lat"], 90), coordinate(row["lon"], 180)
+        if lat is None or lon is None:
             unplaced.append(region)
             continue
-        points[region] = (float(row["lat"].value), float(row["lon"].value))
+        points[region] = (lat, lon)
     if points:
         lats = [p[0] for p in points.values()]
         lons = [p[1] for p in points.values()]

@@ -7,7 +7,9 @@ place, in the language the site is built in.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -56,16 +58,47 @@ def page_path(iri: str) -> str | None:
     """The site path (without extension) of one of our IRIs, or None for anyone else's.
 
     ``https://w3id.org/twinning/id/region/cluj`` -> ``id/region/cluj``; the ontology's terms
-    (``ontology#Agreement``) live on the ontology's page.
+    (``ontology#Agreement``) live on the ontology's page. An IRI whose path would not be a
+    safe file name and relative link gets no page (see :func:`safe_path`).
     """
     if not iri.startswith(BASE):
         return None
     local = iri[len(BASE) :].split("#", 1)[0]
     if not local.startswith(("id/", "ontology")) or not IRI_PATH.match(local):
         return None
-    if local.endswith("/") or ".." in local.split("/"):
+    if not safe_path(local):
         return None
     return local
+
+
+# A segment of a site path: letters, digits, "-", "_", "~", and dots between them; nothing a
+# file system or a URL reads specially ("..", "%2F", ":", "?", a trailing dot, a space).
+_SEGMENT = re.compile(r"[\w~-]+(?:\.[\w~-]+)*")
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{name}{n}" for name in ("com", "lpt") for n in range(1, 10)]
+)
+MAX_SEGMENT_BYTES = 200  # the file system's limit is 255, and ".jsonld" is added
+
+
+def safe_path(local: str) -> bool:
+    """Whether a path is safe as files under the site folder and as a relative link there:
+    safe segments (:data:`_SEGMENT`), dots only in the last one (so a page's file never
+    stands where another page needs a folder), no name Windows reserves (``CON``,
+    ``aux.txt``), none too long for a file name."""
+    segments = local.split("/")
+    for index, segment in enumerate(segments):
+        if not _SEGMENT.fullmatch(segment) or len(segment.encode("utf-8")) > MAX_SEGMENT_BYTES:
+            return False
+        if "." in segment and index < len(segments) - 1:
+            return False
+        if segment.split(".", 1)[0].lower() in _WINDOWS_RESERVED:
+            return False
+    return True
+
+
+def _fold(path: str) -> str:
+    """A path as a case-insensitive, normalising file system (Windows, macOS) compares it."""
+    return unicodedata.normalize("NFC", path).casefold()
 
 
 def href(from_path: str, to_path: str, fragment: str = "") -> str:
@@ -121,6 +154,7 @@ class SiteGraph:
         self.by_subject = {s: dict(p) for s, p in by_subject.items()}
         self.inbound = {o: sorted(links) for o, links in inbound.items()}
         self.triples_of = dict(triples_of)
+        self.__dict__.pop("_pages", None)
         self.labels = {s: self._choose_label(s) for s in self.by_subject}
         for iri in self.by_subject:  # resources without a name: say what they are
             if self.labels[iri] == local_name(iri):
@@ -183,8 +217,32 @@ class SiteGraph:
         An IRI the graph only points at (described nowhere) still gets a page, saying what
         refers to it, so no link of ours ever ends in a 404.
         """
+        return sorted(self._pages)
+
+    def page_of(self, iri: str) -> str | None:
+        """The site path of an IRI's page, or None when it has none: not ours, not a safe
+        path, or one of several IRIs whose paths differ only in case (see :attr:`_pages`)."""
+        if iri.startswith(BASE + "id/"):
+            return self._pages.get(iri)
+        return page_path(iri)
+
+    @functools.cached_property
+    def _pages(self) -> dict[str, str]:
+        """Our id/ IRIs with a page, by path. Paths that differ only in case or Unicode
+        normalisation would be one file on Windows and macOS: of such a group only one IRI
+        gets a page (the one whose path is already in folded form, else the first), the
+        others are shown without a link."""
         found = {s for s in [*self.by_subject, *self.inbound] if s.startswith(BASE + "id/")}
-        return sorted(s for s in found if page_path(s))
+        groups: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for iri in found:
+            path = page_path(iri)
+            if path is not None:
+                groups[_fold(path)].append((path, iri))
+        pages = {}
+        for folded, members in groups.items():
+            path, iri = min(members, key=lambda item: (item[0] != folded, item[1]))
+            pages[iri] = path
+        return pages
 
 
 def pick_language(literals: list[ox.Literal], lang: str) -> ox.Literal:

@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import jsonld, rdfio, terms
+from ..geojson_export import coordinate
 from .conneg import MEDIA_TYPES
 from .model import (
     BASE,
@@ -25,9 +26,9 @@ from .model import (
     SiteGraph,
     href,
     local_name,
-    page_path,
     pick_language,
     root_prefix,
+    safe_path,
 )
 
 P = terms.PREFIXES
@@ -107,10 +108,16 @@ class Linker:
         self.page = page  # site file of the page, e.g. id/region/cluj.html
 
     def link(self, iri: str) -> str | None:
-        path = page_path(iri)
+        """A relative link inside the site, an http(s) URL, or None (shown unlinked)."""
+        path = self.graph.page_of(iri)
         if path is None:
             if iri.startswith(BASE):  # one of our documents, such as dist/twinning.ttl
-                return root_prefix(self.page) + (iri[len(BASE) :] or "index.html")
+                rest = iri[len(BASE) :]
+                if not rest:
+                    return root_prefix(self.page) + "index.html"
+                if rest.startswith("id/") or not safe_path(rest):
+                    return None  # no page of its own, or not a path inside the site
+                return root_prefix(self.page) + rest
             if iri.startswith(terms.WD):
                 return WIKIDATA_PAGE + iri[len(terms.WD) :]
             return iri if iri.startswith(("http://", "https://")) else None
@@ -260,15 +267,15 @@ def schema_org(graph: SiteGraph, iri: str, url: str) -> str:
             break
     for geo in facts.get(P["schema"] + "geo", []):
         point = graph.by_subject.get(geo.value, {})
-        lat, lon = point.get(P["schema"] + "latitude"), point.get(P["schema"] + "longitude")
-        if lat and lon:
-            node["geo"] = {
-                "@type": "GeoCoordinates",
-                "latitude": float(lat[0].value),
-                "longitude": float(lon[0].value),
-            }
+        lats, lons = point.get(P["schema"] + "latitude"), point.get(P["schema"] + "longitude")
+        lat = coordinate(lats[0], 90) if lats else None
+        lon = coordinate(lons[0], 180) if lons else None
+        if lat is not None and lon is not None:
+            node["geo"] = {"@type": "GeoCoordinates", "latitude": lat, "longitude": lon}
     text = json.dumps(node, ensure_ascii=False, sort_keys=True, indent=1)
-    return text.replace("</", "<\\/")
+    # Not only "</script>": "<!--" with "<script" inside a script element hides its end tag
+    # from the HTML parser. Escaped as JSON escapes, the text has no "<", ">" or "&" at all.
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 # ----------------------------------------------------------------------------- data files
