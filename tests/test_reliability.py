@@ -673,13 +673,15 @@ def test_a_coordinate_no_map_can_carry_stops_the_export(
         ("https://example.org/x y/\nRewriteRule .* http://elsewhere/", "not an http(s) URL"),
     ],
 )
-def test_site_refuses_a_base_url_that_is_no_iri(
-    tmp_path: Path, base_url: str, fragment: str
+@pytest.mark.parametrize("command", ["site", "export", "build"])
+def test_a_base_url_that_is_no_iri_is_refused_before_any_work(
+    tmp_path: Path, base_url: str, fragment: str, command: str
 ) -> None:
-    """The base URL starts the catalogue's IRIs and is written into the server rules."""
-    out = tmp_path / "site"
+    """The base URL starts the catalogue's IRIs and is written into the server rules; the
+    export and build took a quote or braces for an URL and failed deep in the catalogue."""
+    out = tmp_path / "out"
     result = runner.invoke(
-        main, ["site", "--root", str(ROOT), "--out", str(out), "--base-url", base_url]
+        main, [command, "--root", str(ROOT), "--out", str(out), "--base-url", base_url]
     )
     assert_one_line_error(result, 2, fragment)
     assert not out.exists()

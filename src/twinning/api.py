@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+import pyoxigraph as ox
+
 from . import rdfio, safeio
 from .catalog import CatalogOptions
 from .errors import CannotRun, DataProblem
@@ -150,10 +152,15 @@ def check_catalog_options(options: CatalogOptions) -> CatalogOptions:
 
 
 def check_url(flag: str, value: str) -> str:
-    """An http(s) URL given as an option, or one line saying it is not one."""
+    """An http(s) URL given as an option, or one line saying it is not one. It must also be
+    a valid IRI: the catalogue and the site write it into IRIs and rules."""
     parts = urllib.parse.urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
         raise CannotRun(f"{flag} {value!r} is not an http(s) URL")
+    try:
+        ox.NamedNode(value)
+    except ValueError as err:
+        raise CannotRun(f"{flag} {value!r} is not a valid IRI: {err}") from None
     return value
 
 
