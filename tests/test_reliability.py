@@ -712,3 +712,33 @@ def test_findings_in_hand_written_turtle_name_file_and_line() -> None:
     }
     where = str(path.relative_to(ROOT))
     assert lines == {"hand-a": (where, 8), "hand-b": (where, 11)}
+
+
+def test_a_literal_or_blank_node_where_a_country_belongs_is_reported_not_a_crash(
+    tmp_path: Path,
+) -> None:
+    """`tw:country "RO"` (a code typed where the country's IRI belongs) stopped `export` and
+    `site` with an internal error while reading the regions' table and the catalogue's
+    countries; `validate` reports it, and the export and the site leave it out."""
+
+    def spatial(folder: Path) -> str:
+        catalog = (folder / "catalog.ttl").read_text(encoding="utf-8")
+        return catalog.split("dcterms:spatial", 1)[1].split(";", 1)[0]
+
+    clean = tmp_path / "clean"
+    assert _export(project_copy(tmp_path / "a"), clean).exit_code == 0
+    project = project_copy(tmp_path / "b")
+    (project / "data" / "zz-country.ttl").write_text(
+        "<https://w3id.org/twinning/id/region/cluj> "
+        '<https://w3id.org/twinning/ontology#country> "RO", [] .\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["validate", "--root", str(project)])
+    assert result.exit_code == 1, result.output
+    assert "Violation tw:country" in result.output
+    out = tmp_path / "dist"
+    assert _export(project, out).exit_code == 0
+    assert (out / "regions.csv").read_bytes() == (clean / "regions.csv").read_bytes()
+    assert spatial(out) == spatial(clean) and "country:ROU" in spatial(out)
+    result = runner.invoke(main, ["site", "--root", str(project), "--out", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output

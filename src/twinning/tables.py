@@ -55,6 +55,11 @@ class _Graph:
     def values(self, subject: str, predicate: str) -> list[str]:
         return [o.value for o in self.objects(subject, predicate)]
 
+    def iris(self, subject: str, predicate: str) -> list[str]:
+        """The IRI values only: a literal where an IRI belongs (``tw:country "RO"``) is for
+        validation to report, not a resource to read further."""
+        return [o.value for o in self.objects(subject, predicate) if isinstance(o, ox.NamedNode)]
+
     def label(self, subject: str, language: str = "en") -> str:
         for predicate in (terms.SKOS_PREF_LABEL, terms.RDFS_LABEL, terms.DCT_TITLE):
             labels = [o for o in self.objects(subject, predicate) if isinstance(o, ox.Literal)]
@@ -228,7 +233,7 @@ def region_rows(graph: LoadedGraph) -> list[dict[str, str]]:
     g = _Graph(graph.store)
     rows = []
     for region in g.subjects_of_type(terms.REGION):
-        countries = g.values(region, terms.COUNTRY)
+        countries = g.iris(region, terms.COUNTRY)
         code = _join(v for c in countries for v in g.values(c, terms.tw("countryCode")))
         language = LANGUAGE_OF_COUNTRY.get(code, "")
         names = [o for o in g.objects(region, terms.SKOS_PREF_LABEL) if isinstance(o, ox.Literal)]
