@@ -742,3 +742,37 @@ def test_a_literal_or_blank_node_where_a_country_belongs_is_reported_not_a_crash
     assert spatial(out) == spatial(clean) and "country:ROU" in spatial(out)
     result = runner.invoke(main, ["site", "--root", str(project), "--out", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
+
+
+def test_fmt_refuses_a_file_that_is_not_turtle(tmp_path: Path) -> None:
+    """`fmt FILE.jsonld` wrote canonical Turtle under the JSON-LD file's name, so the next
+    read of it failed."""
+    project = project_copy(tmp_path)
+    data = project / "data" / "extra.jsonld"
+    data.write_text('{"@id": "https://example.org/a", "https://example.org/p": "x"}\n')
+    before = data.read_bytes()
+    for extra in ([], ["--check"]):
+        result = runner.invoke(main, ["fmt", *extra, "--root", str(project), str(data)])
+        assert_one_line_error(result, 2, "is not a .ttl file")
+    assert data.read_bytes() == before
+
+
+def test_fmt_changes_no_file_when_one_of_them_is_broken(tmp_path: Path) -> None:
+    """The files were rewritten one by one, so those before a broken one were changed and
+    those after it were not."""
+    project = project_copy(tmp_path)
+    untidy = project / "data" / "a-untidy.ttl"
+    untidy.write_text(
+        "<https://example.org/b> <https://example.org/p> 'x' .\n"
+        "<https://example.org/a> <https://example.org/p> 'y' .\n",
+        encoding="utf-8",
+    )
+    broken = project / "data" / "b-broken.ttl"
+    broken.write_text("<https://example.org/a> <https://example.org/p> .\n", encoding="utf-8")
+    before = tree_digest(project / "data")
+    result = runner.invoke(main, ["fmt", "--root", str(project), str(untidy), str(broken)])
+    assert_one_line_error(result, 2, "b-broken.ttl:1")
+    assert tree_digest(project / "data") == before
+    result = runner.invoke(main, ["fmt", "--root", str(project), str(untidy)])
+    assert result.exit_code == 0, result.output
+    assert hashlib.sha256(untidy.read_bytes()).hexdigest() != before[untidy.name]

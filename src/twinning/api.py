@@ -255,6 +255,7 @@ def fmt(project: Project, paths: Sequence[Path] = (), check: bool = False) -> Fo
     from . import fmt as formatting
 
     files = list(paths) or project.require_data_files()
+    formatting.check_turtle(files)
     if check:
         bad = formatting.non_canonical(files)
         if bad:

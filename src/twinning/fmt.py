@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import rdfio, safeio
+from .errors import CannotRun
 
 
 def leading_comment(text: str) -> str:
@@ -35,11 +36,20 @@ def non_canonical(paths: list[Path]) -> list[Path]:
 
 
 def rewrite(paths: list[Path]) -> list[Path]:
-    """Rewrite files into canonical form (atomically); return those that changed."""
-    changed = []
-    for path in paths:
-        new = canonical_text(path)
-        if safeio.read_text(path) != new:
-            rdfio.write_atomic(path, new)
-            changed.append(path)
+    """Rewrite files into canonical form; return those that changed. Every file is read
+    before any is written, and the changed ones are written all or none: a broken file
+    among them leaves every file as it was."""
+    new = {path: canonical_text(path) for path in paths}
+    changed = [path for path in paths if safeio.read_text(path) != new[path]]
+    safeio.write_all({path: new[path] for path in changed})
     return changed
+
+
+def check_turtle(paths: list[Path]) -> None:
+    """Refuse files that are not Turtle: the canonical form is Turtle, and writing it under
+    another file's name would make that file unreadable."""
+    for path in paths:
+        if path.suffix.lower() != ".ttl":
+            raise CannotRun(
+                f"{path}: twinning fmt writes canonical Turtle, and this is not a .ttl file"
+            )

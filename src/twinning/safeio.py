@@ -21,8 +21,8 @@ import shutil
 import stat
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -126,6 +126,16 @@ def write_atomic(path: Path, content: str | bytes) -> None:
     """Write a whole file atomically (see :func:`atomic_open`)."""
     with atomic_open(path, "wb" if isinstance(content, bytes) else "w") as handle:
         handle.write(content)
+
+
+def write_all(contents: Mapping[Path, str | bytes]) -> None:
+    """Write several files, all or none: each is written beside its target first, and they
+    are renamed over the old files only once every one is written, so that a full disk
+    halfway through leaves all of them as they were."""
+    with ExitStack() as stack:
+        for path, content in sorted(contents.items()):
+            mode = "wb" if isinstance(content, bytes) else "w"
+            stack.enter_context(atomic_open(path, mode)).write(content)
 
 
 # ----------------------------------------------------------------------------- folders
