@@ -602,3 +602,34 @@ def test_publish_count_mismatch_and_a_staging_graph_that_cannot_be_dropped() -> 
     assert len(updates) == 1 and updates[0].startswith(
         b"update=DROP+SILENT+GRAPH+%3Curn%3Atwinning%3Astaging%3A"
     )
+
+
+# ----------------------------------------------------------------------------- slow headers
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        b"HTTP/1.1 200 OK\r\n",  # then one header line at a time, for ever
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n5",  # then a chunk size that never ends
+    ],
+    ids=["headers", "chunk-size"],
+)
+def test_answer_that_trickles_its_headers_past_the_deadline(tmp_path, opening: bytes) -> None:
+    """Each read comes in time, the headers (or a chunk size line) never end: the deadline
+    is for the call, not for each read."""
+
+    def trickle(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.sendall(opening)
+        for _ in range(60):
+            connection.sendall(b"X-Slow: 1\r\n" if opening.endswith(b"\r\n") else b"0")
+            time.sleep(0.1)
+
+    with raw_server(trickle) as url:
+        started = time.monotonic()
+        result = _run(tmp_path, "--endpoint", url, "--timeout", "1.5")
+        took = time.monotonic() - started
+    _one_line_error(result, f"{url}: timed out after 1.5 s")
+    assert took < 4

@@ -24,6 +24,7 @@ import email.utils
 import hashlib
 import html
 import http.client
+import io
 import os
 import re
 import socket
@@ -214,12 +215,8 @@ class Response:
         """Up to ``size`` bytes (all when negative), never past the cap or the deadline."""
         if size is None or size < 0:
             return b"".join(iter(lambda: self.read(65536), b""))
-        left = self._deadline.remaining()
-        if left <= 0:
+        if self._deadline.expired():
             raise EndpointError(f"{self.url}: timed out after {self._deadline.seconds:g} s")
-        sock = self._connection.sock
-        if sock is not None:
-            sock.settimeout(left)
         with _mapped_errors(self.url, self._deadline):
             chunk = self._answer.read1(min(size, self.max_bytes - self.received + 1))
         self.received += len(chunk)
@@ -366,6 +363,8 @@ def _once(
     if parts.query:
         path += "?" + parts.query
     with _mapped_errors(url, deadline, connection):
+        connection.connect()
+        connection.sock = _DeadlineSocket(connection.sock, deadline)
         connection.putrequest(method, path, skip_accept_encoding=True)
         connection.putheader("User-Agent", USER_AGENT)
         for key, value in headers.items():
@@ -386,10 +385,62 @@ def _once(
                 except (OSError, http.client.HTTPException):
                     raise err from None
                 return Response(url, answer, connection, deadline, max_bytes)
-        if connection.sock is not None:
-            connection.sock.settimeout(max(0.001, deadline.remaining()))
         answer = connection.getresponse()
     return Response(url, answer, connection, deadline, max_bytes)
+
+
+class _DeadlineSocket:
+    """A connected socket whose every read waits only for what is left of the deadline.
+
+    ``http.client`` reads the status line, each header line and each chunk-size line with
+    separate ``recv`` calls, and a socket timeout applies to each one: a server sending a byte
+    just in time, for ever, would hold the call past ``--timeout``. Reads go through here.
+    As with ``socket.makefile``, the socket is closed once it and its readers all are.
+    """
+
+    def __init__(self, sock: socket.socket, deadline: Deadline):
+        self._sock, self._deadline = sock, deadline
+        self._readers, self._closed = 0, False
+
+    def makefile(self, mode: str = "rb", *args: object, **kwargs: object) -> io.BufferedReader:
+        self._readers += 1
+        return io.BufferedReader(_DeadlineReader(self))
+
+    def recv_into(self, buffer: bytearray | memoryview) -> int:
+        left = self._deadline.remaining()
+        if left <= 0:
+            raise TimeoutError("timed out")
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)
+
+    def close(self) -> None:
+        self._closed = True
+        if self._readers == 0:
+            self._sock.close()
+
+    def release(self) -> None:
+        self._readers -= 1
+        if self._closed and self._readers == 0:
+            self._sock.close()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._sock, name)
+
+
+class _DeadlineReader(io.RawIOBase):
+    def __init__(self, sock: _DeadlineSocket):
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        return self._sock.recv_into(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._sock.release()
+        super().close()
 
 
 def _send_body(connection: http.client.HTTPConnection, body: bytes, deadline: Deadline) -> None:
@@ -419,7 +470,9 @@ class _mapped_errors:  # noqa: N801 - used as a with-statement, reads like one
             return
         if self.connection is not None:
             self.connection.close()
-        raise EndpointError(f"{self.url}: {describe(err, self.deadline)}") from err
+        # Whatever broke after the deadline broke because time ran out.
+        cause = TimeoutError() if self.deadline.expired() else err
+        raise EndpointError(f"{self.url}: {describe(cause, self.deadline)}") from err
 
 
 def describe(err: BaseException, deadline: Deadline | None = None) -> str:
