@@ -633,3 +633,142 @@ def test_answer_that_trickles_its_headers_past_the_deadline(tmp_path, opening: b
         took = time.monotonic() - started
     _one_line_error(result, f"{url}: timed out after 1.5 s")
     assert took < 4
+
+
+# ----------------------------------------------------------------------------- secrets never printed
+
+SECRET = "hunter2-s3cret"
+
+
+def _all_commands(tmp_path: Path, url: str) -> list:
+    """query run, link wikidata, wikidata diff and publish, each pointed at ``url``."""
+    return [
+        _run(tmp_path, "--endpoint", url),
+        runner.invoke(
+            main,
+            ["link", "wikidata", "--root", str(ROOT), "--endpoint", url, "--no-cache",
+             "--out", str(tmp_path / "out.sssom.tsv")],
+        ),
+        runner.invoke(
+            main, ["wikidata", "diff", "--root", str(ROOT), "--endpoint", url, "--no-cache"]
+        ),
+        runner.invoke(
+            main,
+            ["publish", "--root", str(ROOT), "--endpoint", url, "--graph", "urn:g",
+             "--query-endpoint", url, "--update-endpoint", url, "--timeout", "10"],
+        ),
+    ]  # fmt: skip
+
+
+def test_credentials_in_the_url_are_refused_and_never_printed(tmp_path) -> None:
+    """``http://user:password@host/``: refused before anything is sent, and not echoed."""
+    seen: list[str] = []
+
+    def handler(request, n):
+        seen.append(request.path)
+        answer(request, 200, ANSWER)
+
+    with http_server(handler) as url:
+        with_password = url.replace("http://", f"http://ann:{SECRET}@")
+        results = _all_commands(tmp_path, with_password)
+    for result in results:
+        assert result.exit_code == 2, result.output
+        assert SECRET not in result.output
+        assert "internal error" not in result.output
+        assert result.output.splitlines()[-1].startswith("Error: http://***@127.0.0.1:")
+        assert "TWINNING_SPARQL_USER" in result.output
+    assert seen == []
+
+
+def test_secret_query_parameters_are_not_printed(tmp_path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/sparql?api_key={SECRET}&format=json"
+    for result in _all_commands(tmp_path, url):
+        assert result.exit_code == 2, result.output
+        assert SECRET not in result.output
+        assert "api_key=***&format=json" in result.output
+
+
+def test_a_token_echoed_by_the_server_is_not_printed(tmp_path, monkeypatch) -> None:
+    """A hostile server repeats the Authorization header in its reason, its error page and a
+    page with status 200: none of it reaches the terminal."""
+
+    def echo_error(request, n):
+        said = request.headers.get("Authorization", "").encode()
+        request.send_response(401, f"Refused {said.decode()}")
+        request.send_header("Content-Length", str(len(said)))
+        request.end_headers()
+        request.wfile.write(said)
+
+    def echo_page(request, n):
+        said = request.headers.get("Authorization", "").encode()
+        answer(request, 200, b"<p>hello " + said + b"</p>", content_type="text/plain")
+
+    monkeypatch.setenv("TWINNING_SPARQL_TOKEN", SECRET)
+    for handler in (echo_error, echo_page):
+        with http_server(handler) as url:
+            for result in _all_commands(tmp_path, url):
+                assert result.exit_code == 2, result.output
+                assert SECRET not in result.output
+                assert "Bearer ***" in result.output
+
+
+def test_an_echoed_basic_password_is_not_printed(tmp_path, monkeypatch) -> None:
+    def handler(request, n):
+        said = request.headers.get("Authorization")
+        if said is None:
+            answer(request, 401, b"who?", {"WWW-Authenticate": 'Basic realm="x"'}, "text/plain")
+        else:
+            answer(request, 403, f"{said} is ann:{SECRET}".encode(), content_type="text/plain")
+
+    monkeypatch.setenv("TWINNING_SPARQL_USER", "ann")
+    monkeypatch.setenv("TWINNING_SPARQL_PASSWORD", SECRET)
+    with http_server(handler) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    output = _one_line_error(result, f"{url}: HTTP 403 Forbidden: Basic *** is ann:***")
+    assert SECRET not in output
+
+
+def test_a_location_with_credentials_is_not_followed_nor_printed(tmp_path, monkeypatch) -> None:
+    seen: list[str] = []
+
+    def handler(request, n):
+        seen.append(request.path)
+        port = request.server.server_address[1]
+        answer(request, 302, b"", {"Location": f"http://bob:{SECRET}@127.0.0.1:{port}/x"})
+
+    monkeypatch.setenv("TWINNING_SPARQL_TOKEN", "tok3n")
+    with http_server(handler) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    output = _one_line_error(result, f"{url}: redirected to http://***@127.0.0.1:")
+    assert SECRET not in output
+    assert seen == ["/sparql"]  # same host and port, but not followed
+
+
+def test_proxies_from_the_environment_are_not_used(tmp_path, monkeypatch) -> None:
+    """A proxy would see the request and its token: the client connects directly."""
+    proxied: list[str] = []
+
+    def proxy(request, n):
+        proxied.append(request.path)
+        answer(request, 200, ANSWER)
+
+    monkeypatch.setenv("TWINNING_SPARQL_TOKEN", SECRET)
+    with (
+        http_server(proxy, "") as proxy_url,
+        http_server(lambda r, n: answer(r, 200, ANSWER)) as url,
+    ):
+        for name in (
+            "http_proxy",
+            "HTTP_PROXY",
+            "https_proxy",
+            "HTTPS_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
+        ):
+            monkeypatch.setenv(name, proxy_url)
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        result = _run(tmp_path, "--endpoint", url)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"n\r\n7\r\n"
+    assert proxied == []

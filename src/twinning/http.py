@@ -54,7 +54,51 @@ PROBE_ABOVE = 64 * 1024
 
 
 class EndpointError(CannotRun):
-    """The endpoint could not answer: unreachable, timed out, refused, or sent garbage."""
+    """The endpoint could not answer: unreachable, timed out, refused, or sent garbage.
+
+    Its message passes through :func:`redact`, whoever wrote it (us, or the server's own
+    words): no password, token or secret-looking URL parameter is ever printed.
+    """
+
+    def __init__(self, message: str, **where: object):
+        super().__init__(redact(message), **where)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------- secrets
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
+_SECRET_PARAMETER = re.compile(
+    r"(?i)([?&;][^=&;#\s]*(?:key|token|secret|pass|auth|sig|session)[^=&;#\s]*=)[^&;#\s]*"
+)
+
+
+def redact(text: str) -> str:
+    """``text`` fit to print: no ``user:password@`` in URLs, no value of a URL parameter named
+    like a secret (``api_key=``, ``token=``…), no credential of the environment (as given, or
+    as a Basic header), even where a server echoed it back."""
+    text = _USERINFO.sub(r"\1***@", text)
+    text = _SECRET_PARAMETER.sub(r"\1***", text)
+    user, password = os.environ.get(USER_ENV) or "", os.environ.get(PASSWORD_ENV) or ""
+    secrets = [os.environ.get(TOKEN_ENV) or "", password]
+    if user and password:
+        secrets.append(base64.b64encode(f"{user}:{password}".encode()).decode("ascii"))
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return text
+
+
+def check_url(url: str) -> None:
+    """Refuse a URL that cannot be used, before anything is sent or printed: not http(s), or
+    carrying credentials (they would end up in logs and process lists)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise EndpointError(f"{url}: only http:// and https:// URLs can be used")
+    if "@" in parts.netloc:
+        raise EndpointError(
+            f"{url}: credentials in the URL are not used; set {USER_ENV} and {PASSWORD_ENV} "
+            f"(or {TOKEN_ENV}) instead"
+        )
 
 
 class Deadline:
@@ -281,9 +325,8 @@ def send(
     Anything else raises :class:`EndpointError` in one line. The caller reads and closes the
     :class:`Response`.
     """
+    check_url(url)
     home = origin(url)
-    if home[0] not in ("http", "https") or not home[1]:
-        raise EndpointError(f"{url}: only http:// and https:// URLs can be used")
     credentials = credentials if credentials is not None else Credentials.from_env()
     attempt, redirects, target = 0, 0, url
     if body is not None and len(body) > PROBE_ABOVE and credentials.needs_challenge(home):
@@ -303,6 +346,10 @@ def send(
         if status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
             response.close()
             location = urllib.parse.urljoin(target, response.headers["Location"])
+            if "@" in urllib.parse.urlsplit(location).netloc:
+                raise EndpointError(
+                    f"{url}: redirected to {location}, with credentials: not followed"
+                )
             if origin(location) != home:
                 raise EndpointError(
                     f"{url}: redirected to {location}, another origin: not followed, so "

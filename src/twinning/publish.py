@@ -90,6 +90,9 @@ def publish_ntriples(
     timeout: float = 120,
 ) -> Published:
     """Replace a graph with these N-Triples (one triple per line, no duplicates)."""
+    for url in (store, query_endpoint, update_endpoint):
+        if url:
+            http.check_url(url)
     derived_query, derived_update = derived_endpoints(store)
     query_url = query_endpoint or derived_query
     update_url = update_endpoint or derived_update

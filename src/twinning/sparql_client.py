@@ -85,6 +85,7 @@ class Endpoint:
         sleep: Callable[[float], None] = time.sleep,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ):
+        http.check_url(url)  # before anything is sent or printed
         self.url = url
         self.timeout = timeout
         self.retries = retries
