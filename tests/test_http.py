@@ -393,10 +393,11 @@ def test_rows_without_the_variables_a_command_needs(tmp_path) -> None:
 
 
 def test_not_json_at_all(tmp_path) -> None:
+    """An HTML page sent with status 200 and the JSON results type: its text, one line."""
     with http_server(lambda r, n: answer(r, 200, b"<html>maintenance</html>")) as url:
         result = _run(tmp_path, "--endpoint", url)
     assert _one_line_error(result, url) == (
-        f"Error: {url}: the answer is not SPARQL JSON results (starts with '<html>maintenance</html>')\n"
+        f"Error: {url}: the answer is an HTML page, not SPARQL results: maintenance\n"
     )
 
 
@@ -772,3 +773,139 @@ def test_proxies_from_the_environment_are_not_used(tmp_path, monkeypatch) -> Non
     assert result.exit_code == 0, result.output
     assert result.stdout_bytes == b"n\r\n7\r\n"
     assert proxied == []
+
+
+# ----------------------------------------------------------------------------- result formats
+
+RESULTS_XML = (
+    b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+    b'<head><variable name="n"/></head><results><result><binding name="n">'
+    b'<literal datatype="http://www.w3.org/2001/XMLSchema#integer">7</literal>'
+    b"</binding></result></results></sparql>"
+)
+RESULTS_TSV = b"?n\n7\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (RESULTS_XML, "application/sparql-results+xml"),
+        (RESULTS_XML, "application/xml; charset=utf-8"),
+        (RESULTS_XML, "text/plain"),  # wrong type: the body says what it is
+        (RESULTS_TSV, "text/tab-separated-values; charset=utf-8"),
+        (ANSWER, "application/json"),
+        (ANSWER, ""),  # no Content-Type at all
+        (ANSWER, "text/html"),  # a wrong type on JSON
+        (b"\xef\xbb\xbf  " + ANSWER, "application/octet-stream"),  # a BOM
+    ],
+    ids=["xml", "application-xml", "xml-as-text", "tsv", "json", "none", "json-as-html", "bom"],
+)
+def test_results_in_another_format_or_with_a_wrong_type(tmp_path, body, content_type) -> None:
+    accepted: list[str] = []
+
+    def handler(request, n):
+        accepted.append(request.headers.get("Accept", ""))
+        request.send_response(200)
+        if content_type:
+            request.send_header("Content-Type", content_type)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    with http_server(handler) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"n\r\n7\r\n"
+    assert accepted[0].startswith("application/sparql-results+json")
+    assert "application/sparql-results+xml" in accepted[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "says"),
+    [
+        (
+            b"<!DOCTYPE html><html><head><title>x</title></head><body><h1>Please log in</h1>"
+            b"</body></html>",
+            "text/html",
+            "the answer is an HTML page, not SPARQL results: Please log in",
+        ),
+        (
+            b"<html>maintenance</html>",
+            "application/sparql-results+json",
+            "the answer is an HTML page, not SPARQL results: maintenance",
+        ),
+        (
+            RESULTS_XML[:150],
+            "application/sparql-results+xml",
+            "the answer is not valid SPARQL XML results (",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="n"/></head>'
+            b'<results><result><binding name="n"><literal>&b;</literal></binding></result></results></sparql>',
+            "application/sparql-results+xml",
+            "the answer is not valid SPARQL XML results (",
+        ),
+        (
+            b"?n\n<http://unclosed\n",
+            "text/tab-separated-values",
+            "the answer is not valid SPARQL TSV results (",
+        ),
+        (b"n\r\n7\r\n", "text/csv", "the answer is CSV, which does not say what kind of term"),
+        (
+            b"n = 7",
+            "text/plain",
+            "the answer is not SPARQL results (text/plain, starts with 'n = 7')",
+        ),
+        (b"", "application/sparql-results+json", "the answer is empty"),
+    ],  # fmt: skip
+    ids=["html", "html-as-json", "xml-cut", "xml-entities", "tsv", "csv", "text", "empty"],
+)
+def test_answers_that_are_not_results_are_one_line(tmp_path, body, content_type, says) -> None:
+    with http_server(lambda r, n: answer(r, 200, body, content_type=content_type)) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    _one_line_error(result, f"{url}: {says}")
+
+
+def test_compressed_answer_is_refused_not_inflated(tmp_path) -> None:
+    """A gzip bomb (10 MB of spaces in 10 KB) sent although identity was asked for."""
+    import gzip
+
+    bomb = gzip.compress(b" " * 10_000_000)
+    asked: list[str | None] = []
+
+    def handler(request, n):
+        asked.append(request.headers.get("Accept-Encoding"))
+        answer(request, 200, bomb, {"Content-Encoding": "gzip"})
+
+    with http_server(handler) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    _one_line_error(result, f"{url}: the answer is compressed (Content-Encoding: gzip)")
+    assert asked == ["identity"]
+
+
+def test_content_length_that_lies_is_a_cut_off_answer(tmp_path) -> None:
+    def short(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                           b"Content-Length: 5000\r\n\r\n" + ANSWER[:60])  # fmt: skip
+
+    with raw_server(short) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert _one_line_error(result, url) == (
+        f"Error: {url}: the answer was cut off after 60 of 5000 bytes\n"
+    )
+
+
+def test_declared_length_over_max_bytes_is_refused_before_reading(tmp_path) -> None:
+    def huge(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                           b"Content-Length: 10000000000\r\n\r\n" + HEAD)  # fmt: skip
+        time.sleep(5)  # the rest never comes: only the declared length can tell
+
+    with raw_server(huge) as url:
+        started = time.monotonic()
+        result = _run(tmp_path, "--endpoint", url, "--max-bytes", "1000000")
+    _one_line_error(result, f"{url}: the answer is larger than 1000000 bytes (--max-bytes)")
+    assert time.monotonic() - started < 3

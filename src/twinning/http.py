@@ -250,6 +250,7 @@ class Response:
         self.max_bytes = max_bytes
         self.received = 0
         self.head = b""  # the first bytes, for error messages
+        self._ahead = b""  # bytes peeked at, not read yet
 
     @property
     def content_type(self) -> str:
@@ -259,6 +260,23 @@ class Response:
         """Up to ``size`` bytes (all when negative), never past the cap or the deadline."""
         if size is None or size < 0:
             return b"".join(iter(lambda: self.read(65536), b""))
+        if self._ahead:
+            chunk, self._ahead = self._ahead[:size], self._ahead[size:]
+            return chunk
+        return self._receive(size)
+
+    def peek(self, size: int = 512) -> bytes:
+        """The first ``size`` bytes (fewer at the end), read ahead and kept for :meth:`read`;
+        a leading UTF-8 byte order mark is dropped."""
+        while len(self._ahead) < size:
+            chunk = self._receive(size - len(self._ahead))
+            if not chunk:
+                break
+            self._ahead += chunk
+        self._ahead = self._ahead.removeprefix(b"\xef\xbb\xbf")
+        return self._ahead[:size]
+
+    def _receive(self, size: int) -> bytes:
         if self._deadline.expired():
             raise EndpointError(f"{self.url}: timed out after {self._deadline.seconds:g} s")
         with _mapped_errors(self.url, self._deadline):
@@ -270,6 +288,13 @@ class Response:
             self.close()
             raise EndpointError(
                 f"{self.url}: the answer is larger than {self.max_bytes} bytes (--max-bytes)"
+            )
+        missing = self._answer.length  # what Content-Length still promises
+        if not chunk and size > 0 and missing and self._answer._method != "HEAD":  # type: ignore[attr-defined]
+            self.close()
+            raise EndpointError(
+                f"{self.url}: the answer was cut off after {self.received} of "
+                f"{self.received + missing} bytes"
             )
         return chunk
 
@@ -342,6 +367,7 @@ def send(
         response = _once(method, target, body, headers or {}, deadline, max_bytes, credentials)
         status = response.status
         if 200 <= status < 300:
+            _check_answer(response)
             return response
         if status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
             response.close()
@@ -385,6 +411,24 @@ def send(
         raise EndpointError(f"{url}: {_status_line(response, attempt)}")
 
 
+def _check_answer(response: Response) -> None:
+    """Refuse at once a 2xx answer that cannot be read as it comes: compressed although
+    ``identity`` was asked for (it is never inflated, so no bomb can go off), or declared
+    larger than the cap."""
+    encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
+    declared = response._answer.length
+    problem = None
+    if encoding != "identity":
+        problem = (
+            f"the answer is compressed (Content-Encoding: {encoding}), which was not asked for"
+        )
+    elif declared is not None and declared > response.max_bytes:
+        problem = f"the answer is larger than {response.max_bytes} bytes (--max-bytes)"
+    if problem:
+        response.close()
+        raise EndpointError(f"{response.url}: {problem}")
+
+
 def _once(
     method: str,
     url: str,
@@ -414,6 +458,7 @@ def _once(
         connection.sock = _DeadlineSocket(connection.sock, deadline)
         connection.putrequest(method, path, skip_accept_encoding=True)
         connection.putheader("User-Agent", USER_AGENT)
+        connection.putheader("Accept-Encoding", "identity")  # no header would mean "any"
         for key, value in headers.items():
             connection.putheader(key, value)
         authorization = credentials.header(method, path, (scheme, host, port))
