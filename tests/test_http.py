@@ -909,3 +909,116 @@ def test_declared_length_over_max_bytes_is_refused_before_reading(tmp_path) -> N
         result = _run(tmp_path, "--endpoint", url, "--max-bytes", "1000000")
     _one_line_error(result, f"{url}: the answer is larger than 1000000 bytes (--max-bytes)")
     assert time.monotonic() - started < 3
+
+
+# ----------------------------------------------------------------------------- publish dialects
+
+NT = b"".join(b'<urn:s%d> <urn:p> "caf\\u00E9 %d" .\n' % (i, i) for i in range(3000))
+
+
+class FakeStore:
+    """A store on 127.0.0.1 at /store (Graph Store), /query and /update, keeping one graph
+    per IRI as a set of N-Triples lines; each behaviour can be swapped for a hostile one."""
+
+    def __init__(self, put_status: int = 204, count=None, switch=None):
+        self.graphs: dict[str, set[bytes]] = {"urn:g": {b"<urn:old> <urn:p> <urn:o> ."}}
+        self.put_status, self.count, self.switch = put_status, count, switch
+        self.requests: list[tuple[str, str]] = []
+
+    def __call__(self, request, n):
+        import re
+        import urllib.parse
+
+        path, _, query = request.path.partition("?")
+        self.requests.append((request.command, path))
+        form = urllib.parse.parse_qs(request.body.decode()) if request.command == "POST" else {}
+        if request.command == "PUT":
+            if self.put_status >= 300:
+                return answer(request, self.put_status, b"no", content_type="text/plain")
+            graph = urllib.parse.parse_qs(query)["graph"][0]
+            self.graphs[graph] = set(request.body.splitlines())
+            return answer(request, self.put_status, b"", content_type="text/plain")
+        if path == "/query":
+            graph = re.search(r"GRAPH <([^>]+)>", form["query"][0]).group(1)
+            found = len(self.graphs.get(graph, ()))
+            value = self.count(found) if self.count else {"type": "literal", "value": str(found)}
+            return answer(request, 200, HEAD + json.dumps({"n": value}).encode() + b"]}}")
+        update = form["update"][0]
+        if update.startswith("INSERT DATA"):
+            graph, body = re.fullmatch(
+                r"INSERT DATA \{ GRAPH <([^>]+)> \{\n(.*)\} \}", update, re.S
+            ).groups()
+            self.graphs.setdefault(graph, set()).update(body.encode().splitlines())
+        elif update.startswith("MOVE"):
+            if self.switch:
+                return self.switch(request)
+            staging, target = re.findall(r"<([^>]+)>", update)
+            self.graphs[target] = self.graphs.pop(staging)
+        elif update.startswith("DROP"):
+            self.graphs.pop(re.findall(r"<([^>]+)>", update)[0], None)
+        return answer(request, 204, b"", content_type="text/plain")
+
+
+def _publish(url: str, timeout: float = 10):
+    from twinning.publish import publish_ntriples
+
+    base = url.removesuffix("/store")
+    return publish_ntriples(
+        NT, url, "urn:g", query_endpoint=f"{base}/query", update_endpoint=f"{base}/update",
+        timeout=timeout,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "count",
+    [
+        lambda n: {"type": "literal", "value": str(n), "datatype": "http://www.w3.org/2001/XMLSchema#integer"},
+        lambda n: {"type": "literal", "value": f"{n}.0", "datatype": "http://www.w3.org/2001/XMLSchema#decimal"},
+        lambda n: {"type": "literal", "value": f"{n / 1000}E3", "datatype": "http://www.w3.org/2001/XMLSchema#double"},
+        lambda n: {"type": "literal", "value": f" {n} "},  # a plain string, padded
+    ],
+    ids=["integer", "decimal", "double", "string"],
+)  # fmt: skip
+def test_publish_reads_the_count_however_the_store_types_it(count) -> None:
+    fake = FakeStore(count=count)
+    with http_server(fake, "/store") as url:
+        done = _publish(url)
+    assert done.triples == 3000
+    assert fake.graphs["urn:g"] == set(NT.splitlines())
+    assert len(fake.graphs) == 1  # no staging graph left
+
+
+def test_publish_refuses_a_count_that_is_not_a_whole_number() -> None:
+    fake = FakeStore(count=lambda n: {"type": "literal", "value": "lots"})
+    with http_server(fake, "/store") as url, pytest.raises(EndpointError) as err:
+        _publish(url)
+    assert "did not answer the triple count ('lots')" in str(err.value)
+    assert "graph <urn:g> was left as it was" in str(err.value)
+    assert fake.graphs == {"urn:g": {b"<urn:old> <urn:p> <urn:o> ."}}
+
+
+@pytest.mark.parametrize("status", [404, 405, 501])
+def test_publish_uploads_by_update_where_there_is_no_graph_store(status: int) -> None:
+    """A store without the Graph Store Protocol: the staging graph is filled with INSERT DATA."""
+    fake = FakeStore(put_status=status)
+    with http_server(fake, "/store") as url:
+        done = _publish(url)
+    assert done.triples == 3000
+    assert fake.graphs == {"urn:g": set(NT.splitlines())}
+    assert ("PUT", "/store") in fake.requests and ("POST", "/update") in fake.requests
+
+
+def test_publish_says_when_the_switch_may_have_happened() -> None:
+    """The store takes MOVE and never answers: whether the graph was replaced is unknown, and
+    the message must not claim it was left as it was."""
+
+    def silent(request):
+        time.sleep(4)
+
+    fake = FakeStore(switch=silent)
+    with http_server(fake, "/store") as url, pytest.raises(EndpointError) as err:
+        _publish(url, timeout=2)
+    message = str(err.value)
+    assert "timed out" in message
+    assert "left as it was" not in message
+    assert "graph <urn:g> may or may not have been replaced: check it" in message

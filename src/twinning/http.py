@@ -60,8 +60,9 @@ class EndpointError(CannotRun):
     words): no password, token or secret-looking URL parameter is ever printed.
     """
 
-    def __init__(self, message: str, **where: object):
+    def __init__(self, message: str, *, status: int | None = None, **where: object):
         super().__init__(redact(message), **where)  # type: ignore[arg-type]
+        self.status = status  # the HTTP status the server answered with, if it answered
 
 
 # ----------------------------------------------------------------------------- secrets
@@ -399,16 +400,18 @@ def send(
             if wait >= left:
                 raise EndpointError(
                     f"{url}: HTTP {status} {response.reason}, asked to wait {wait:g} s, more "
-                    f"than the {max(0.0, left):.0f} s left of the {deadline.seconds:g} s timeout"
+                    f"than the {max(0.0, left):.0f} s left of the {deadline.seconds:g} s timeout",
+                    status=status,
                 )
             if wait > MAX_WAIT_SECONDS:
                 raise EndpointError(
                     f"{url}: HTTP {status} {response.reason}, asked to wait {wait:g} s, more "
-                    f"than the {MAX_WAIT_SECONDS:g} s any wait may take"
+                    f"than the {MAX_WAIT_SECONDS:g} s any wait may take",
+                    status=status,
                 )
             sleep(wait)
             continue
-        raise EndpointError(f"{url}: {_status_line(response, attempt)}")
+        raise EndpointError(f"{url}: {_status_line(response, attempt)}", status=status)
 
 
 def _check_answer(response: Response) -> None:
