@@ -1022,3 +1022,85 @@ def test_publish_says_when_the_switch_may_have_happened() -> None:
     assert "timed out" in message
     assert "left as it was" not in message
     assert "graph <urn:g> may or may not have been replaced: check it" in message
+
+
+# ----------------------------------------------------------------------------- query dialects
+
+
+def test_endpoint_that_takes_only_get(tmp_path) -> None:
+    """POST refused with 405: the query is sent again with GET, if it fits in a URL."""
+    seen: list[str] = []
+
+    def handler(request, n):
+        seen.append(request.command)
+        if request.command == "POST":
+            answer(request, 405, b"use GET", {"Allow": "GET"}, "text/plain")
+        elif len(request.path) > 6000:
+            answer(request, 414, b"URI Too Long", content_type="text/plain")
+        else:
+            answer(request, 200, ANSWER)
+
+    long_query = QUERY + " #" + "x" * 9000
+    with http_server(handler) as url:
+        short = _run(tmp_path, "--endpoint", url)
+        long = _run(tmp_path, "--endpoint", url, text=long_query)
+    assert short.exit_code == 0, short.output
+    assert short.stdout_bytes == b"n\r\n7\r\n"
+    output = _one_line_error(long, f"{url}: HTTP 405 Method Not Allowed: use GET")
+    assert "too long to be sent with GET" in output
+    assert seen == ["POST", "GET", "POST"]  # the long one is not sent to be refused with 414
+
+
+def test_endpoint_that_refuses_forms(tmp_path) -> None:
+    """A form refused with 415: the query is POSTed as application/sparql-query instead."""
+    seen: list[str] = []
+
+    def handler(request, n):
+        kind = request.headers.get("Content-Type", "")
+        seen.append(kind)
+        if kind != "application/sparql-query":
+            answer(request, 415, b"send application/sparql-query", content_type="text/plain")
+        elif request.body.decode() != QUERY:
+            answer(request, 400, b"bad query", content_type="text/plain")
+        else:
+            answer(request, 200, ANSWER)
+
+    with http_server(handler) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"n\r\n7\r\n"
+    assert seen == ["application/x-www-form-urlencoded", "application/sparql-query"]
+
+
+def test_update_endpoint_that_refuses_forms() -> None:
+    seen: list[tuple[str, bytes]] = []
+
+    def handler(request, n):
+        kind = request.headers.get("Content-Type", "")
+        seen.append((kind, request.body))
+        status = 204 if kind == "application/sparql-update" else 415
+        answer(request, status, b"", content_type="text/plain")
+
+    with http_server(handler) as url:
+        Endpoint(url).update("DROP SILENT GRAPH <urn:g>")
+    assert seen[-1] == ("application/sparql-update", b"DROP SILENT GRAPH <urn:g>")
+
+
+@pytest.mark.parametrize("location", ["http://[oops/x", "http://127.0.0.1:99999/x", "/caf\u00e9"])
+def test_redirect_to_a_broken_url_is_one_line(tmp_path, location: str) -> None:
+    with http_server(lambda r, n: answer(r, 302, b"", {"Location": location})) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert "internal error" not in result.output
+    _one_line_error(result, f"{url}: ")
+
+
+def test_401_without_credentials_says_which_to_set(tmp_path, monkeypatch) -> None:
+    for name in ("TWINNING_SPARQL_USER", "TWINNING_SPARQL_PASSWORD", "TWINNING_SPARQL_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    challenge = {"WWW-Authenticate": 'Basic realm="x"'}
+    with http_server(lambda r, n: answer(r, 401, b"who?", challenge, "text/plain")) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert _one_line_error(result, url) == (
+        f"Error: {url}: HTTP 401 Unauthorized: who?; set TWINNING_SPARQL_USER and "
+        "TWINNING_SPARQL_PASSWORD (or TWINNING_SPARQL_TOKEN)\n"
+    )

@@ -372,11 +372,7 @@ def send(
             return response
         if status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
             response.close()
-            location = urllib.parse.urljoin(target, response.headers["Location"])
-            if "@" in urllib.parse.urlsplit(location).netloc:
-                raise EndpointError(
-                    f"{url}: redirected to {location}, with credentials: not followed"
-                )
+            location = _redirect_target(url, target, response.headers["Location"])
             if origin(location) != home:
                 raise EndpointError(
                     f"{url}: redirected to {location}, another origin: not followed, so "
@@ -411,7 +407,26 @@ def send(
                 )
             sleep(wait)
             continue
-        raise EndpointError(f"{url}: {_status_line(response, attempt)}", status=status)
+        line = _status_line(response, attempt)
+        if status == 401 and not credentials.token and not credentials.has_password:
+            line += f"; set {USER_ENV} and {PASSWORD_ENV} (or {TOKEN_ENV})"
+        raise EndpointError(f"{url}: {line}", status=status)
+
+
+def _redirect_target(url: str, target: str, header: str) -> str:
+    """The absolute URL a ``Location`` header points to (non-ASCII percent-encoded); one
+    line if it is no usable URL or carries credentials."""
+    try:
+        location = urllib.parse.quote(
+            urllib.parse.urljoin(target, header.strip()), safe=":/?#[]@!$&'()*+,;=%~"
+        )
+        parts = urllib.parse.urlsplit(location)
+        origin(location)
+    except (ValueError, EndpointError) as err:
+        raise EndpointError(f"{url}: redirected to {header!r}, which is no usable URL") from err
+    if "@" in parts.netloc:
+        raise EndpointError(f"{url}: redirected to {location}, with credentials: not followed")
+    return location
 
 
 def _check_answer(response: Response) -> None:

@@ -63,6 +63,7 @@ RESULTS_JSON = "application/sparql-results+json"
 # JSON first (Comunica picks plain application/json if offered, see above); XML and TSV for
 # stores that speak only those. CSV is not asked for: it does not say what kind each term is.
 ACCEPT = f"{RESULTS_JSON}, application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.8"
+MAX_GET_URL = 8000  # characters; most servers accept URLs of 8 KB, fewer refuse more with 414
 FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/json": ox.QueryResultsFormat.JSON,
@@ -180,45 +181,55 @@ class Endpoint:
 
     def update(self, update: str) -> None:
         """Run a SPARQL 1.1 Update (used by publish) within the same rules."""
-        body = urllib.parse.urlencode({"update": update}).encode("utf-8")
-        answer = http.send(
-            "POST",
-            self.url,
-            body=body,
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-            deadline=Deadline(self.timeout),
-            max_bytes=self.max_bytes,
-            credentials=self.credentials,
-            retries=self.retries,
-            backoff=self.backoff,
-            sleep=self.sleep,
-            counter=self._count,
-        )
-        with answer:
-            answer.read()
+        with self._send(update, "update", Deadline(self.timeout)) as answer:
+            while answer.read(65536):  # read to the end, in bounded parts
+                pass
 
     # ------------------------------------------------------------------ internals
     def _count(self) -> None:
         self.requests += 1
 
     def _post(self, query: str, deadline: Deadline) -> http.Response:
-        body = urllib.parse.urlencode({"query": query}).encode("utf-8")
-        return http.send(
-            "POST",
-            self.url,
-            body=body,
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": ACCEPT,
-            },
-            deadline=deadline,
-            max_bytes=self.max_bytes,
-            credentials=self.credentials,
-            retries=self.retries,
-            backoff=self.backoff,
-            sleep=self.sleep,
-            counter=self._count,
-        )
+        return self._send(query, "query", deadline)
+
+    def _send(self, text: str, kind: str, deadline: Deadline) -> http.Response:
+        """POST ``text`` as an HTML form, the protocol's best supported way; where a store
+        refuses the form (415), POST it as ``application/sparql-query`` (or ``-update``);
+        where it refuses POST (405), send a query with GET if the URL stays under
+        :data:`MAX_GET_URL` characters (longer ones meet 414 URI Too Long)."""
+        form = urllib.parse.urlencode({kind: text})
+        headers = {"Accept": ACCEPT} if kind == "query" else {}
+
+        def attempt(method: str, url: str, body: bytes | None, media: str | None) -> http.Response:
+            return http.send(
+                method,
+                url,
+                body=body,
+                headers={**headers, **({"Content-Type": media} if media else {})},
+                deadline=deadline,
+                max_bytes=self.max_bytes,
+                credentials=self.credentials,
+                retries=self.retries,
+                backoff=self.backoff,
+                sleep=self.sleep,
+                counter=self._count,
+            )
+
+        try:
+            return attempt("POST", self.url, form.encode(), "application/x-www-form-urlencoded")
+        except EndpointError as refused:
+            if refused.status == 415:
+                return attempt("POST", self.url, text.encode(), f"application/sparql-{kind}")
+            if refused.status != 405 or kind != "query":
+                raise
+            url = f"{self.url}{'&' if '?' in self.url else '?'}{form}"
+            if len(url) > MAX_GET_URL:
+                raise EndpointError(
+                    f"{refused.message}; the query is too long to be sent with GET "
+                    f"({len(url)} characters in the URL, at most {MAX_GET_URL})",
+                    status=refused.status,
+                ) from refused
+            return attempt("GET", url, None, None)
 
     def _format(self, answer: http.Response) -> ox.QueryResultsFormat:
         """Which results format the answer is in: what its first bytes say, else its
