@@ -1104,3 +1104,22 @@ def test_401_without_credentials_says_which_to_set(tmp_path, monkeypatch) -> Non
         f"Error: {url}: HTTP 401 Unauthorized: who?; set TWINNING_SPARQL_USER and "
         "TWINNING_SPARQL_PASSWORD (or TWINNING_SPARQL_TOKEN)\n"
     )
+
+
+def test_digest_that_is_always_stale_is_not_answered_for_ever(tmp_path, monkeypatch) -> None:
+    """A server answering every attempt with a fresh 'stale' nonce: a few tries, one line."""
+    seen: list[str | None] = []
+
+    def handler(request, n):
+        seen.append(request.headers.get("Authorization"))
+        challenge = f'Digest realm="r", nonce="n{n}", qop="auth", stale=true'
+        answer(request, 401, b"again", {"WWW-Authenticate": challenge}, "text/plain")
+
+    monkeypatch.setenv("TWINNING_SPARQL_USER", "ann")
+    monkeypatch.setenv("TWINNING_SPARQL_PASSWORD", "secret")
+    with http_server(handler) as url:
+        started = time.monotonic()
+        result = _run(tmp_path, "--endpoint", url, "--timeout", "20")
+    assert time.monotonic() - started < 5
+    assert _one_line_error(result, url) == f"Error: {url}: HTTP 401 Unauthorized: again\n"
+    assert len(seen) <= 4

@@ -48,6 +48,7 @@ TOKEN_ENV = "TWINNING_SPARQL_TOKEN"
 RETRY_STATUSES = {429, 503}
 MAX_WAIT_SECONDS = 120.0
 MAX_REDIRECTS = 5
+MAX_CHALLENGES = 3  # 401 challenges answered in one call
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 ERROR_TEXT_CHARS = 160
 PROBE_ABOVE = 64 * 1024
@@ -354,7 +355,7 @@ def send(
     check_url(url)
     home = origin(url)
     credentials = credentials if credentials is not None else Credentials.from_env()
-    attempt, redirects, target = 0, 0, url
+    attempt, redirects, target, challenges_answered = 0, 0, url, 0
     if body is not None and len(body) > PROBE_ABOVE and credentials.needs_challenge(home):
         # Servers refuse a large body before reading it when they want a password (Virtuoso
         # closes the connection mid-upload): learn the challenge with a small request first.
@@ -385,7 +386,12 @@ def send(
             attempt -= 1
             continue
         challenges = response.headers.get_all("WWW-Authenticate", [])
-        if status == 401 and credentials.answer(challenges, origin(target)):
+        if (
+            status == 401
+            and challenges_answered < MAX_CHALLENGES
+            and credentials.answer(challenges, origin(target))
+        ):
+            challenges_answered += 1  # a server calling every nonce stale gets a few tries
             response.close()
             attempt -= 1
             continue
