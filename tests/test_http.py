@@ -1123,3 +1123,33 @@ def test_digest_that_is_always_stale_is_not_answered_for_ever(tmp_path, monkeypa
     assert time.monotonic() - started < 5
     assert _one_line_error(result, url) == f"Error: {url}: HTTP 401 Unauthorized: again\n"
     assert len(seen) <= 4
+
+
+def test_diff_prints_no_terminal_controls_from_the_endpoint(tmp_path) -> None:
+    """Values that are no Wikidata item or time (escape sequences, say) are not printed.
+    (Control characters inside an IRI are refused by the results parser already.)"""
+    wd = "http://www.wikidata.org/entity/"
+
+    def row(a: dict, b: dict, start: dict | None = None) -> dict:
+        return {"a": a, "b": b, **({"start": start} if start else {})}
+
+    uri = lambda q: {"type": "uri", "value": wd + q}  # noqa: E731
+    rows = [
+        row(uri("Q193266"), {"type": "literal", "value": "Q1\x1b[2J"}),
+        row(uri("Q193266"), {"type": "uri", "value": wd + "P190"}),  # an IRI, not an item
+        row(uri("Q193266"), uri("Q43690"), {"type": "literal", "value": "\x1b]0;pwned\x07 2010"}),
+        row(uri("Q193266"), uri("Q43690"), {"type": "literal", "value": "2010-11-01T00:00:00Z"}),
+        row(uri("Q193266"), {"type": "bnode", "value": "somevalue"}),
+    ]
+    body = json.dumps({"head": {"vars": ["a", "b", "start"]}, "results": {"bindings": rows}})
+    with http_server(lambda r, n: answer(r, 200, body.encode())) as url:
+        result = runner.invoke(
+            main, ["wikidata", "diff", "--root", str(ROOT), "--endpoint", url, "--no-cache"]
+        )
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert (
+        "date mismatch\tQ193266\tP190\tQ43690\tours 2011-11-01\ttheirs 2010-11-01T00:00:00Z"
+        in result.output
+    )
+    assert "missing here\t" not in result.output
