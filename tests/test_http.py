@@ -1153,3 +1153,21 @@ def test_diff_prints_no_terminal_controls_from_the_endpoint(tmp_path) -> None:
         in result.output
     )
     assert "missing here\t" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [
+        (500, b"\x1b]0;pwned\x07\x1b[2J oops\x00", "text/plain"),
+        (200, b"\x00\x1b[31m", "application/sparql-results+json"),
+        (200, b"odd \x1b[31m text", "text/plain"),
+    ],
+    ids=["error-page", "results", "not-results"],
+)
+def test_no_terminal_controls_from_the_server_in_the_error_line(
+    tmp_path, status, body, content_type
+) -> None:
+    with http_server(lambda r, n: answer(r, status, body, content_type=content_type)) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    output = _one_line_error(result, f"{url}: ")
+    assert not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in output.rstrip("\n")), repr(output)

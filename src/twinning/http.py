@@ -74,10 +74,13 @@ _SECRET_PARAMETER = re.compile(
 )
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, newlines: one_line()
+
+
 def redact(text: str) -> str:
     """``text`` fit to print: no ``user:password@`` in URLs, no value of a URL parameter named
     like a secret (``api_key=``, ``token=``…), no credential of the environment (as given, or
-    as a Basic header), even where a server echoed it back."""
+    as a Basic header), even where a server echoed it back, and no control character."""
     text = _USERINFO.sub(r"\1***@", text)
     text = _SECRET_PARAMETER.sub(r"\1***", text)
     user, password = os.environ.get(USER_ENV) or "", os.environ.get(PASSWORD_ENV) or ""
@@ -87,7 +90,7 @@ def redact(text: str) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
         if len(secret) >= 3:
             text = text.replace(secret, "***")
-    return text
+    return _CONTROLS.sub("\N{REPLACEMENT CHARACTER}", text)  # no terminal escapes either
 
 
 def check_url(url: str) -> None:
