@@ -1171,3 +1171,17 @@ def test_no_terminal_controls_from_the_server_in_the_error_line(
         result = _run(tmp_path, "--endpoint", url)
     output = _one_line_error(result, f"{url}: ")
     assert not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in output.rstrip("\n")), repr(output)
+
+
+def test_publish_checks_the_graph_after_a_switch_the_store_did_not_do() -> None:
+    """MOVE answered 200 but not done (an error page with status 200, say): not 'published'."""
+    fake = FakeStore(
+        switch=lambda request: answer(request, 200, b"<p>error</p>", content_type="text/html")
+    )
+    with http_server(fake, "/store") as url, pytest.raises(EndpointError) as err:
+        _publish(url)
+    assert str(err.value) == (
+        f"{url}: the store accepted the switch, but graph <urn:g> holds 1 of the 3000 triples "
+        "sent: check it"
+    )
+    assert list(fake.graphs) == ["urn:g"]  # the staging graph was dropped

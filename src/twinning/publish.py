@@ -10,7 +10,9 @@ it parsed before a broken line), and some stores have no default graph of their 
    come typed as an integer, a decimal, a double or a string);
 3. switch it into place with one SPARQL Update, ``MOVE`` (or, where the store refuses
    ``MOVE`` with an HTTP error, ``DROP`` + ``ADD`` + ``DROP`` in one request);
-4. on any failure, drop the staging graph; the old graph was never touched. Except when the
+4. with ``--graph``, count the target graph again: a store may answer 200 to an Update it
+   did not do (an error page), and that is not "published";
+5. on any failure, drop the staging graph; the old graph was never touched. Except when the
    switch itself got no answer (a timeout, a dropped connection): the store may have done it,
    and the message says to check the graph.
 
@@ -126,7 +128,7 @@ def publish_ntriples(
         client.credentials = credentials
         return client
 
-    switching = False
+    switching, checked = False, ""
     try:
         try:
             answer = http.send(
@@ -155,10 +157,20 @@ def publish_ntriples(
             )
         switching = True
         _switch(endpoint(update_url), staging, target, graph_iri)
+        switching = False
+        if graph_iri is not None:  # a store may answer 200 to an Update it did not do
+            placed = _count(endpoint(query_url).select(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+            ))  # fmt: skip
+            if placed != expected:
+                checked = f"{described} holds {placed} of the {expected} triples sent"
+                raise EndpointError(f"{store}: the store accepted the switch, but {checked}")
     except EndpointError as err:
         dropped = _drop_quietly(update_url, staging, credentials)
         message = err.message
-        if switching and err.status is None:
+        if checked:
+            message += ": check it"
+        elif switching and err.status is None:
             # The request was sent and no answer came back: the store may have done it.
             message += f"; {described} may or may not have been replaced: check it"
         elif not message.endswith("left as it was"):
