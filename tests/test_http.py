@@ -1185,3 +1185,19 @@ def test_publish_checks_the_graph_after_a_switch_the_store_did_not_do() -> None:
         "sent: check it"
     )
     assert list(fake.graphs) == ["urn:g"]  # the staging graph was dropped
+
+
+def test_error_page_in_the_charset_it_declares(tmp_path) -> None:
+    page = "Chyba: špatný dotaz".encode("cp1250")
+    with http_server(
+        lambda r, n: answer(r, 500, page, content_type="text/plain; charset=windows-1250")
+    ) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    with http_server(
+        lambda r, n: answer(r, 500, page, content_type="text/plain; charset=x-nonsense")
+    ) as other:
+        unknown = _run(tmp_path, "--endpoint", other)
+    assert _one_line_error(result, url) == (
+        f"Error: {url}: HTTP 500 Internal Server Error: Chyba: špatný dotaz\n"
+    )
+    _one_line_error(unknown, f"{other}: HTTP 500 Internal Server Error: Chyba: ")

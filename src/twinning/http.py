@@ -649,13 +649,17 @@ def _status_line(response: Response, attempt: int) -> str:
         raw = response.head
     finally:
         response.close()
-    text = error_text(raw, response.content_type)
+    text = error_text(raw, response.content_type, response.headers.get_content_charset())
     return f"{line}: {text}" if text else line
 
 
-def error_text(raw: bytes, content_type: str = "") -> str:
-    """The readable words of an error body: tags stripped, one line, bounded length."""
-    text = raw.decode("utf-8", errors="replace")
+def error_text(raw: bytes, content_type: str = "", charset: str | None = None) -> str:
+    """The readable words of an error body: tags stripped, one line, bounded length; in the
+    charset the server declares (windows-1250 pages from Czech servers, say), else UTF-8."""
+    try:
+        text = raw.decode(charset or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        text = raw.decode("utf-8", errors="replace")
     if "html" in content_type or re.match(r"\s*<(!doctype|html|\?xml)", text, re.I):
         text = re.sub(r"(?is)<(script|style|head)\b.*?</\1\s*>", " ", text)
         text = re.sub(r"(?s)<!--.*?-->", " ", text)
