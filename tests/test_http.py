@@ -1203,3 +1203,21 @@ def test_error_page_in_the_charset_it_declares(tmp_path) -> None:
         f"Error: {url}: HTTP 500 Internal Server Error: Chyba: špatný dotaz\n"
     )
     _one_line_error(unknown, f"{other}: HTTP 500 Internal Server Error: Chyba: ")
+
+
+def test_a_name_lookup_that_never_ends_obeys_the_timeout(tmp_path, monkeypatch) -> None:
+    """getaddrinfo takes no timeout: a stuck resolver must not hold the call."""
+    looked_up: list[str] = []
+
+    def stuck(host, *args, **kwargs):
+        looked_up.append(host)
+        time.sleep(5)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)  # no test asks a real resolver
+    url = "http://slow-dns.invalid/sparql"
+    started = time.monotonic()
+    result = _run(tmp_path, "--endpoint", url, "--timeout", "1")
+    assert time.monotonic() - started < 3
+    assert _one_line_error(result, url) == f"Error: {url}: timed out after 1 s\n"
+    assert looked_up == ["slow-dns.invalid"]

@@ -29,6 +29,7 @@ import os
 import re
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -477,6 +478,7 @@ def _once(
         )
     else:
         connection = http.client.HTTPConnection(host, port, timeout=left)
+    connection._create_connection = _connector(deadline)  # type: ignore[attr-defined]
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -506,6 +508,47 @@ def _once(
                 return Response(url, answer, connection, deadline, max_bytes)
         answer = connection.getresponse()
     return Response(url, answer, connection, deadline, max_bytes)
+
+
+def _connector(deadline: Deadline) -> Callable[..., socket.socket]:
+    """``socket.create_connection`` whose name lookup also ends at the deadline.
+
+    ``getaddrinfo`` takes no timeout (a stuck resolver holds it for as long as it likes), so
+    it runs in a daemon thread that is abandoned at the deadline; TLS still checks the name.
+    """
+
+    def connect(address: tuple[str, int], timeout: float, source: object = None) -> socket.socket:
+        host, port = address
+        found: list[object] = []
+        worker = threading.Thread(
+            target=lambda: found.append(_lookup(host, port)), daemon=True, name="twinning-dns"
+        )
+        worker.start()
+        worker.join(max(0.0, deadline.remaining()))
+        if not found:
+            raise TimeoutError("timed out looking up the host name")
+        if isinstance(found[0], BaseException):
+            raise found[0]
+        last: OSError = OSError(f"no address for {host}")
+        for family, kind, protocol, _name, where in found[0]:  # type: ignore[attr-defined]
+            sock = socket.socket(family, kind, protocol)
+            try:
+                sock.settimeout(max(0.001, deadline.remaining()))
+                sock.connect(where)
+                return sock
+            except OSError as err:
+                sock.close()
+                last = err
+        raise last
+
+    return connect
+
+
+def _lookup(host: str, port: int) -> object:
+    try:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as err:
+        return err
 
 
 class _DeadlineSocket:
