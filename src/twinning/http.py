@@ -4,17 +4,20 @@ Plain ``http.client`` rather than urllib or SPARQLWrapper, because the rules bel
 each step, and urllib's redirect and auth handlers hide them:
 
 - **credentials never leave their origin**: a redirect is followed only to the same scheme,
-  host and port; any other redirect is an error naming the new URL;
-- **one deadline for the whole call**: connecting, sending, every read, every retry and every
-  ``Retry-After`` wait come out of the same ``--timeout``; a server asking to wait longer than
-  what is left fails at once; no wait is ever longer than :data:`MAX_WAIT_SECONDS`;
+  host and port; any other redirect is an error naming the new URL; proxies from the
+  environment are never used;
+- **one deadline for the whole call**: the name lookup, connecting, sending, every read (each
+  header line too), every retry and every ``Retry-After`` wait come out of the same
+  ``--timeout``; a server asking to wait longer than what is left fails at once; no wait is
+  ever longer than :data:`MAX_WAIT_SECONDS`;
 - **bounded answers**: bodies are read as a stream through a counter that stops at
-  ``--max-bytes``;
-- **one line per failure**: refused, unresolvable, timed out, reset, not HTTP, TLS, and HTTP
-  errors (with the real status and the text of the server's own error page) all become an
-  :class:`EndpointError`;
+  ``--max-bytes``; ``identity`` is asked for and nothing is ever inflated;
+- **one line per failure**: refused, unresolvable, timed out, reset, cut off, not HTTP, TLS,
+  and HTTP errors (with the real status and the text of the server's own error page) all
+  become an :class:`EndpointError`, whose text passes through :func:`redact`;
 - **credentials from the environment only**: a bearer token (``TWINNING_SPARQL_TOKEN``), or a
-  user and password answered to the server's challenge with HTTP Basic or Digest.
+  user and password answered to the server's challenge with HTTP Basic or Digest; a URL
+  with ``user:password@`` is refused, never printed.
 """
 
 from __future__ import annotations
@@ -73,8 +76,6 @@ _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
 _SECRET_PARAMETER = re.compile(
     r"(?i)([?&;][^=&;#\s]*(?:key|token|secret|pass|auth|sig|session)[^=&;#\s]*=)[^&;#\s]*"
 )
-
-
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, newlines: one_line()
 
 
