@@ -393,10 +393,11 @@ def test_rows_without_the_variables_a_command_needs(tmp_path) -> None:
 
 
 def test_not_json_at_all(tmp_path) -> None:
+    """An HTML page sent with status 200 and the JSON results type: its text, one line."""
     with http_server(lambda r, n: answer(r, 200, b"<html>maintenance</html>")) as url:
         result = _run(tmp_path, "--endpoint", url)
     assert _one_line_error(result, url) == (
-        f"Error: {url}: the answer is not SPARQL JSON results (starts with '<html>maintenance</html>')\n"
+        f"Error: {url}: the answer is an HTML page, not SPARQL results: maintenance\n"
     )
 
 
@@ -553,7 +554,9 @@ def test_password_goes_only_to_the_origin_that_asked(monkeypatch) -> None:
     assert done.triples == 10000
     assert store_seen[0] == ("HEAD", None)  # the challenge is learned before the upload
     assert store_seen[1:] == [("PUT", "Basic YW5uOnNlY3JldA=="), ("POST", "Basic YW5uOnNlY3JldA==")]
-    assert query_seen == [None]  # that server never asked, so it never got the password
+    # the staging count and the recount after the switch; that server never asked, so it
+    # never got the password
+    assert query_seen == [None, None]
 
 
 def test_server_answering_before_reading_the_body() -> None:
@@ -602,3 +605,619 @@ def test_publish_count_mismatch_and_a_staging_graph_that_cannot_be_dropped() -> 
     assert len(updates) == 1 and updates[0].startswith(
         b"update=DROP+SILENT+GRAPH+%3Curn%3Atwinning%3Astaging%3A"
     )
+
+
+# ----------------------------------------------------------------------------- slow headers
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        b"HTTP/1.1 200 OK\r\n",  # then one header line at a time, for ever
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n5",  # then a chunk size that never ends
+    ],
+    ids=["headers", "chunk-size"],
+)
+def test_answer_that_trickles_its_headers_past_the_deadline(tmp_path, opening: bytes) -> None:
+    """Each read comes in time, the headers (or a chunk size line) never end: the deadline
+    is for the call, not for each read."""
+
+    def trickle(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.sendall(opening)
+        for _ in range(60):
+            connection.sendall(b"X-Slow: 1\r\n" if opening.endswith(b"\r\n") else b"0")
+            time.sleep(0.1)
+
+    with raw_server(trickle) as url:
+        started = time.monotonic()
+        result = _run(tmp_path, "--endpoint", url, "--timeout", "1.5")
+        took = time.monotonic() - started
+    _one_line_error(result, f"{url}: timed out after 1.5 s")
+    assert took < 4
+
+
+# ----------------------------------------------------------------------------- secrets never printed
+
+SECRET = "hunter2-s3cret"
+
+
+def _all_commands(tmp_path: Path, url: str) -> list:
+    """query run, link wikidata, wikidata diff and publish, each pointed at ``url``."""
+    return [
+        _run(tmp_path, "--endpoint", url),
+        runner.invoke(
+            main,
+            ["link", "wikidata", "--root", str(ROOT), "--endpoint", url, "--no-cache",
+             "--out", str(tmp_path / "out.sssom.tsv")],
+        ),
+        runner.invoke(
+            main, ["wikidata", "diff", "--root", str(ROOT), "--endpoint", url, "--no-cache"]
+        ),
+        runner.invoke(
+            main,
+            ["publish", "--root", str(ROOT), "--endpoint", url, "--graph", "urn:g",
+             "--query-endpoint", url, "--update-endpoint", url, "--timeout", "10"],
+        ),
+    ]  # fmt: skip
+
+
+def test_credentials_in_the_url_are_refused_and_never_printed(tmp_path) -> None:
+    """``http://user:password@host/``: refused before anything is sent, and not echoed."""
+    seen: list[str] = []
+
+    def handler(request, n):
+        seen.append(request.path)
+        answer(request, 200, ANSWER)
+
+    with http_server(handler) as url:
+        with_password = url.replace("http://", f"http://ann:{SECRET}@")
+        results = _all_commands(tmp_path, with_password)
+    for result in results:
+        assert result.exit_code == 2, result.output
+        assert SECRET not in result.output
+        assert "internal error" not in result.output
+        assert result.output.splitlines()[-1].startswith("Error: http://***@127.0.0.1:")
+        assert "TWINNING_SPARQL_USER" in result.output
+    assert seen == []
+
+
+def test_secret_query_parameters_are_not_printed(tmp_path) -> None:
+    url = f"http://127.0.0.1:{free_port()}/sparql?api_key={SECRET}&format=json"
+    for result in _all_commands(tmp_path, url):
+        assert result.exit_code == 2, result.output
+        assert SECRET not in result.output
+        assert "api_key=***&format=json" in result.output
+
+
+def test_a_token_echoed_by_the_server_is_not_printed(tmp_path, monkeypatch) -> None:
+    """A hostile server repeats the Authorization header in its reason, its error page and a
+    page with status 200: none of it reaches the terminal."""
+
+    def echo_error(request, n):
+        said = request.headers.get("Authorization", "").encode()
+        request.send_response(401, f"Refused {said.decode()}")
+        request.send_header("Content-Length", str(len(said)))
+        request.end_headers()
+        request.wfile.write(said)
+
+    def echo_page(request, n):
+        said = request.headers.get("Authorization", "").encode()
+        answer(request, 200, b"<p>hello " + said + b"</p>", content_type="text/plain")
+
+    monkeypatch.setenv("TWINNING_SPARQL_TOKEN", SECRET)
+    for handler in (echo_error, echo_page):
+        with http_server(handler) as url:
+            for result in _all_commands(tmp_path, url):
+                assert result.exit_code == 2, result.output
+                assert SECRET not in result.output
+                assert "Bearer ***" in result.output
+
+
+def test_an_echoed_basic_password_is_not_printed(tmp_path, monkeypatch) -> None:
+    def handler(request, n):
+        said = request.headers.get("Authorization")
+        if said is None:
+            answer(request, 401, b"who?", {"WWW-Authenticate": 'Basic realm="x"'}, "text/plain")
+        else:
+            answer(request, 403, f"{said} is ann:{SECRET}".encode(), content_type="text/plain")
+
+    monkeypatch.setenv("TWINNING_SPARQL_USER", "ann")
+    monkeypatch.setenv("TWINNING_SPARQL_PASSWORD", SECRET)
+    with http_server(handler) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    output = _one_line_error(result, f"{url}: HTTP 403 Forbidden: Basic *** is ann:***")
+    assert SECRET not in output
+
+
+def test_a_location_with_credentials_is_not_followed_nor_printed(tmp_path, monkeypatch) -> None:
+    seen: list[str] = []
+
+    def handler(request, n):
+        seen.append(request.path)
+        port = request.server.server_address[1]
+        answer(request, 302, b"", {"Location": f"http://bob:{SECRET}@127.0.0.1:{port}/x"})
+
+    monkeypatch.setenv("TWINNING_SPARQL_TOKEN", "tok3n")
+    with http_server(handler) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    output = _one_line_error(result, f"{url}: redirected to http://***@127.0.0.1:")
+    assert SECRET not in output
+    assert seen == ["/sparql"]  # same host and port, but not followed
+
+
+def test_proxies_from_the_environment_are_not_used(tmp_path, monkeypatch) -> None:
+    """A proxy would see the request and its token: the client connects directly."""
+    proxied: list[str] = []
+
+    def proxy(request, n):
+        proxied.append(request.path)
+        answer(request, 200, ANSWER)
+
+    monkeypatch.setenv("TWINNING_SPARQL_TOKEN", SECRET)
+    with (
+        http_server(proxy, "") as proxy_url,
+        http_server(lambda r, n: answer(r, 200, ANSWER)) as url,
+    ):
+        for name in (
+            "http_proxy",
+            "HTTP_PROXY",
+            "https_proxy",
+            "HTTPS_PROXY",
+            "all_proxy",
+            "ALL_PROXY",
+        ):
+            monkeypatch.setenv(name, proxy_url)
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        result = _run(tmp_path, "--endpoint", url)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"n\r\n7\r\n"
+    assert proxied == []
+
+
+# ----------------------------------------------------------------------------- result formats
+
+RESULTS_XML = (
+    b'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+    b'<head><variable name="n"/></head><results><result><binding name="n">'
+    b'<literal datatype="http://www.w3.org/2001/XMLSchema#integer">7</literal>'
+    b"</binding></result></results></sparql>"
+)
+RESULTS_TSV = b"?n\n7\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (RESULTS_XML, "application/sparql-results+xml"),
+        (RESULTS_XML, "application/xml; charset=utf-8"),
+        (RESULTS_XML, "text/plain"),  # wrong type: the body says what it is
+        (RESULTS_TSV, "text/tab-separated-values; charset=utf-8"),
+        (ANSWER, "application/json"),
+        (ANSWER, ""),  # no Content-Type at all
+        (ANSWER, "text/html"),  # a wrong type on JSON
+        (b"\xef\xbb\xbf  " + ANSWER, "application/octet-stream"),  # a BOM
+    ],
+    ids=["xml", "application-xml", "xml-as-text", "tsv", "json", "none", "json-as-html", "bom"],
+)
+def test_results_in_another_format_or_with_a_wrong_type(tmp_path, body, content_type) -> None:
+    accepted: list[str] = []
+
+    def handler(request, n):
+        accepted.append(request.headers.get("Accept", ""))
+        request.send_response(200)
+        if content_type:
+            request.send_header("Content-Type", content_type)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    with http_server(handler) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"n\r\n7\r\n"
+    assert accepted[0].startswith("application/sparql-results+json")
+    assert "application/sparql-results+xml" in accepted[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "says"),
+    [
+        (
+            b"<!DOCTYPE html><html><head><title>x</title></head><body><h1>Please log in</h1>"
+            b"</body></html>",
+            "text/html",
+            "the answer is an HTML page, not SPARQL results: Please log in",
+        ),
+        (
+            b"<html>maintenance</html>",
+            "application/sparql-results+json",
+            "the answer is an HTML page, not SPARQL results: maintenance",
+        ),
+        (
+            RESULTS_XML[:150],
+            "application/sparql-results+xml",
+            "the answer is not valid SPARQL XML results (",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            b'<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head><variable name="n"/></head>'
+            b'<results><result><binding name="n"><literal>&b;</literal></binding></result></results></sparql>',
+            "application/sparql-results+xml",
+            "the answer is not valid SPARQL XML results (",
+        ),
+        (
+            b"?n\n<http://unclosed\n",
+            "text/tab-separated-values",
+            "the answer is not valid SPARQL TSV results (",
+        ),
+        (b"n\r\n7\r\n", "text/csv", "the answer is CSV, which does not say what kind of term"),
+        (
+            b"n = 7",
+            "text/plain",
+            "the answer is not SPARQL results (text/plain, starts with 'n = 7')",
+        ),
+        (b"", "application/sparql-results+json", "the answer is empty"),
+    ],  # fmt: skip
+    ids=["html", "html-as-json", "xml-cut", "xml-entities", "tsv", "csv", "text", "empty"],
+)
+def test_answers_that_are_not_results_are_one_line(tmp_path, body, content_type, says) -> None:
+    with http_server(lambda r, n: answer(r, 200, body, content_type=content_type)) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    _one_line_error(result, f"{url}: {says}")
+
+
+def test_compressed_answer_is_refused_not_inflated(tmp_path) -> None:
+    """A gzip bomb (10 MB of spaces in 10 KB) sent although identity was asked for."""
+    import gzip
+
+    bomb = gzip.compress(b" " * 10_000_000)
+    asked: list[str | None] = []
+
+    def handler(request, n):
+        asked.append(request.headers.get("Accept-Encoding"))
+        answer(request, 200, bomb, {"Content-Encoding": "gzip"})
+
+    with http_server(handler) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    _one_line_error(result, f"{url}: the answer is compressed (Content-Encoding: gzip)")
+    assert asked == ["identity"]
+
+
+def test_content_length_that_lies_is_a_cut_off_answer(tmp_path) -> None:
+    def short(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                           b"Content-Length: 5000\r\n\r\n" + ANSWER[:60])  # fmt: skip
+
+    with raw_server(short) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert _one_line_error(result, url) == (
+        f"Error: {url}: the answer was cut off after 60 of 5000 bytes\n"
+    )
+
+
+def test_declared_length_over_max_bytes_is_refused_before_reading(tmp_path) -> None:
+    def huge(connection: socket.socket) -> None:
+        read_request(connection)
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
+                           b"Content-Length: 10000000000\r\n\r\n" + HEAD)  # fmt: skip
+        time.sleep(5)  # the rest never comes: only the declared length can tell
+
+    with raw_server(huge) as url:
+        started = time.monotonic()
+        result = _run(tmp_path, "--endpoint", url, "--max-bytes", "1000000")
+    _one_line_error(result, f"{url}: the answer is larger than 1000000 bytes (--max-bytes)")
+    assert time.monotonic() - started < 3
+
+
+# ----------------------------------------------------------------------------- publish dialects
+
+NT = b"".join(b'<urn:s%d> <urn:p> "caf\\u00E9 %d" .\n' % (i, i) for i in range(3000))
+
+
+class FakeStore:
+    """A store on 127.0.0.1 at /store (Graph Store), /query and /update, keeping one graph
+    per IRI as a set of N-Triples lines; each behaviour can be swapped for a hostile one."""
+
+    def __init__(self, put_status: int = 204, count=None, switch=None):
+        self.graphs: dict[str, set[bytes]] = {"urn:g": {b"<urn:old> <urn:p> <urn:o> ."}}
+        self.put_status, self.count, self.switch = put_status, count, switch
+        self.requests: list[tuple[str, str]] = []
+
+    def __call__(self, request, n):
+        import re
+        import urllib.parse
+
+        path, _, query = request.path.partition("?")
+        self.requests.append((request.command, path))
+        form = urllib.parse.parse_qs(request.body.decode()) if request.command == "POST" else {}
+        if request.command == "PUT":
+            if self.put_status >= 300:
+                return answer(request, self.put_status, b"no", content_type="text/plain")
+            graph = urllib.parse.parse_qs(query)["graph"][0]
+            self.graphs[graph] = set(request.body.splitlines())
+            return answer(request, self.put_status, b"", content_type="text/plain")
+        if path == "/query":
+            graph = re.search(r"GRAPH <([^>]+)>", form["query"][0]).group(1)
+            found = len(self.graphs.get(graph, ()))
+            value = self.count(found) if self.count else {"type": "literal", "value": str(found)}
+            return answer(request, 200, HEAD + json.dumps({"n": value}).encode() + b"]}}")
+        update = form["update"][0]
+        if update.startswith("INSERT DATA"):
+            graph, body = re.fullmatch(
+                r"INSERT DATA \{ GRAPH <([^>]+)> \{\n(.*)\} \}", update, re.S
+            ).groups()
+            self.graphs.setdefault(graph, set()).update(body.encode().splitlines())
+        elif update.startswith("MOVE"):
+            if self.switch:
+                return self.switch(request)
+            staging, target = re.findall(r"<([^>]+)>", update)
+            self.graphs[target] = self.graphs.pop(staging)
+        elif update.startswith("DROP"):
+            self.graphs.pop(re.findall(r"<([^>]+)>", update)[0], None)
+        return answer(request, 204, b"", content_type="text/plain")
+
+
+def _publish(url: str, timeout: float = 10):
+    from twinning.publish import publish_ntriples
+
+    base = url.removesuffix("/store")
+    return publish_ntriples(
+        NT, url, "urn:g", query_endpoint=f"{base}/query", update_endpoint=f"{base}/update",
+        timeout=timeout,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "count",
+    [
+        lambda n: {"type": "literal", "value": str(n), "datatype": "http://www.w3.org/2001/XMLSchema#integer"},
+        lambda n: {"type": "literal", "value": f"{n}.0", "datatype": "http://www.w3.org/2001/XMLSchema#decimal"},
+        lambda n: {"type": "literal", "value": f"{n / 1000}E3", "datatype": "http://www.w3.org/2001/XMLSchema#double"},
+        lambda n: {"type": "literal", "value": f" {n} "},  # a plain string, padded
+    ],
+    ids=["integer", "decimal", "double", "string"],
+)  # fmt: skip
+def test_publish_reads_the_count_however_the_store_types_it(count) -> None:
+    fake = FakeStore(count=count)
+    with http_server(fake, "/store") as url:
+        done = _publish(url)
+    assert done.triples == 3000
+    assert fake.graphs["urn:g"] == set(NT.splitlines())
+    assert len(fake.graphs) == 1  # no staging graph left
+
+
+def test_publish_refuses_a_count_that_is_not_a_whole_number() -> None:
+    fake = FakeStore(count=lambda n: {"type": "literal", "value": "lots"})
+    with http_server(fake, "/store") as url, pytest.raises(EndpointError) as err:
+        _publish(url)
+    assert "did not answer the triple count ('lots')" in str(err.value)
+    assert "graph <urn:g> was left as it was" in str(err.value)
+    assert fake.graphs == {"urn:g": {b"<urn:old> <urn:p> <urn:o> ."}}
+
+
+@pytest.mark.parametrize("status", [404, 405, 501])
+def test_publish_uploads_by_update_where_there_is_no_graph_store(status: int) -> None:
+    """A store without the Graph Store Protocol: the staging graph is filled with INSERT DATA."""
+    fake = FakeStore(put_status=status)
+    with http_server(fake, "/store") as url:
+        done = _publish(url)
+    assert done.triples == 3000
+    assert fake.graphs == {"urn:g": set(NT.splitlines())}
+    assert ("PUT", "/store") in fake.requests and ("POST", "/update") in fake.requests
+
+
+def test_publish_says_when_the_switch_may_have_happened() -> None:
+    """The store takes MOVE and never answers: whether the graph was replaced is unknown, and
+    the message must not claim it was left as it was."""
+
+    def silent(request):
+        time.sleep(4)
+
+    fake = FakeStore(switch=silent)
+    with http_server(fake, "/store") as url, pytest.raises(EndpointError) as err:
+        _publish(url, timeout=2)
+    message = str(err.value)
+    assert "timed out" in message
+    assert "left as it was" not in message
+    assert "graph <urn:g> may or may not have been replaced: check it" in message
+
+
+# ----------------------------------------------------------------------------- query dialects
+
+
+def test_endpoint_that_takes_only_get(tmp_path) -> None:
+    """POST refused with 405: the query is sent again with GET, if it fits in a URL."""
+    seen: list[str] = []
+
+    def handler(request, n):
+        seen.append(request.command)
+        if request.command == "POST":
+            answer(request, 405, b"use GET", {"Allow": "GET"}, "text/plain")
+        elif len(request.path) > 6000:
+            answer(request, 414, b"URI Too Long", content_type="text/plain")
+        else:
+            answer(request, 200, ANSWER)
+
+    long_query = QUERY + " #" + "x" * 9000
+    with http_server(handler) as url:
+        short = _run(tmp_path, "--endpoint", url)
+        long = _run(tmp_path, "--endpoint", url, text=long_query)
+    assert short.exit_code == 0, short.output
+    assert short.stdout_bytes == b"n\r\n7\r\n"
+    output = _one_line_error(long, f"{url}: HTTP 405 Method Not Allowed: use GET")
+    assert "too long to be sent with GET" in output
+    assert seen == ["POST", "GET", "POST"]  # the long one is not sent to be refused with 414
+
+
+def test_endpoint_that_refuses_forms(tmp_path) -> None:
+    """A form refused with 415: the query is POSTed as application/sparql-query instead."""
+    seen: list[str] = []
+
+    def handler(request, n):
+        kind = request.headers.get("Content-Type", "")
+        seen.append(kind)
+        if kind != "application/sparql-query":
+            answer(request, 415, b"send application/sparql-query", content_type="text/plain")
+        elif request.body.decode() != QUERY:
+            answer(request, 400, b"bad query", content_type="text/plain")
+        else:
+            answer(request, 200, ANSWER)
+
+    with http_server(handler) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"n\r\n7\r\n"
+    assert seen == ["application/x-www-form-urlencoded", "application/sparql-query"]
+
+
+def test_update_endpoint_that_refuses_forms() -> None:
+    seen: list[tuple[str, bytes]] = []
+
+    def handler(request, n):
+        kind = request.headers.get("Content-Type", "")
+        seen.append((kind, request.body))
+        status = 204 if kind == "application/sparql-update" else 415
+        answer(request, status, b"", content_type="text/plain")
+
+    with http_server(handler) as url:
+        Endpoint(url).update("DROP SILENT GRAPH <urn:g>")
+    assert seen[-1] == ("application/sparql-update", b"DROP SILENT GRAPH <urn:g>")
+
+
+@pytest.mark.parametrize("location", ["http://[oops/x", "http://127.0.0.1:99999/x", "/caf\u00e9"])
+def test_redirect_to_a_broken_url_is_one_line(tmp_path, location: str) -> None:
+    with http_server(lambda r, n: answer(r, 302, b"", {"Location": location})) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert "internal error" not in result.output
+    _one_line_error(result, f"{url}: ")
+
+
+def test_401_without_credentials_says_which_to_set(tmp_path, monkeypatch) -> None:
+    for name in ("TWINNING_SPARQL_USER", "TWINNING_SPARQL_PASSWORD", "TWINNING_SPARQL_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    challenge = {"WWW-Authenticate": 'Basic realm="x"'}
+    with http_server(lambda r, n: answer(r, 401, b"who?", challenge, "text/plain")) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    assert _one_line_error(result, url) == (
+        f"Error: {url}: HTTP 401 Unauthorized: who?; set TWINNING_SPARQL_USER and "
+        "TWINNING_SPARQL_PASSWORD (or TWINNING_SPARQL_TOKEN)\n"
+    )
+
+
+def test_digest_that_is_always_stale_is_not_answered_for_ever(tmp_path, monkeypatch) -> None:
+    """A server answering every attempt with a fresh 'stale' nonce: a few tries, one line."""
+    seen: list[str | None] = []
+
+    def handler(request, n):
+        seen.append(request.headers.get("Authorization"))
+        challenge = f'Digest realm="r", nonce="n{n}", qop="auth", stale=true'
+        answer(request, 401, b"again", {"WWW-Authenticate": challenge}, "text/plain")
+
+    monkeypatch.setenv("TWINNING_SPARQL_USER", "ann")
+    monkeypatch.setenv("TWINNING_SPARQL_PASSWORD", "secret")
+    with http_server(handler) as url:
+        started = time.monotonic()
+        result = _run(tmp_path, "--endpoint", url, "--timeout", "20")
+    assert time.monotonic() - started < 5
+    assert _one_line_error(result, url) == f"Error: {url}: HTTP 401 Unauthorized: again\n"
+    assert len(seen) <= 4
+
+
+def test_diff_prints_no_terminal_controls_from_the_endpoint(tmp_path) -> None:
+    """Values that are no Wikidata item or time (escape sequences, say) are not printed.
+    (Control characters inside an IRI are refused by the results parser already.)"""
+    wd = "http://www.wikidata.org/entity/"
+
+    def row(a: dict, b: dict, start: dict | None = None) -> dict:
+        return {"a": a, "b": b, **({"start": start} if start else {})}
+
+    uri = lambda q: {"type": "uri", "value": wd + q}  # noqa: E731
+    rows = [
+        row(uri("Q193266"), {"type": "literal", "value": "Q1\x1b[2J"}),
+        row(uri("Q193266"), {"type": "uri", "value": wd + "P190"}),  # an IRI, not an item
+        row(uri("Q193266"), uri("Q43690"), {"type": "literal", "value": "\x1b]0;pwned\x07 2010"}),
+        row(uri("Q193266"), uri("Q43690"), {"type": "literal", "value": "2010-11-01T00:00:00Z"}),
+        row(uri("Q193266"), {"type": "bnode", "value": "somevalue"}),
+    ]
+    body = json.dumps({"head": {"vars": ["a", "b", "start"]}, "results": {"bindings": rows}})
+    with http_server(lambda r, n: answer(r, 200, body.encode())) as url:
+        result = runner.invoke(
+            main, ["wikidata", "diff", "--root", str(ROOT), "--endpoint", url, "--no-cache"]
+        )
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert (
+        "date mismatch\tQ193266\tP190\tQ43690\tours 2011-11-01\ttheirs 2010-11-01T00:00:00Z"
+        in result.output
+    )
+    assert "missing here\t" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [
+        (500, b"\x1b]0;pwned\x07\x1b[2J oops\x00", "text/plain"),
+        (200, b"\x00\x1b[31m", "application/sparql-results+json"),
+        (200, b"odd \x1b[31m text", "text/plain"),
+    ],
+    ids=["error-page", "results", "not-results"],
+)
+def test_no_terminal_controls_from_the_server_in_the_error_line(
+    tmp_path, status, body, content_type
+) -> None:
+    with http_server(lambda r, n: answer(r, status, body, content_type=content_type)) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    output = _one_line_error(result, f"{url}: ")
+    assert not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in output.rstrip("\n")), repr(output)
+
+
+def test_publish_checks_the_graph_after_a_switch_the_store_did_not_do() -> None:
+    """MOVE answered 200 but not done (an error page with status 200, say): not 'published'."""
+    fake = FakeStore(
+        switch=lambda request: answer(request, 200, b"<p>error</p>", content_type="text/html")
+    )
+    with http_server(fake, "/store") as url, pytest.raises(EndpointError) as err:
+        _publish(url)
+    assert str(err.value) == (
+        f"{url}: the store accepted the switch, but graph <urn:g> holds 1 of the 3000 triples "
+        "sent: check it"
+    )
+    assert list(fake.graphs) == ["urn:g"]  # the staging graph was dropped
+
+
+def test_error_page_in_the_charset_it_declares(tmp_path) -> None:
+    page = "Chyba: špatný dotaz".encode("cp1250")
+    with http_server(
+        lambda r, n: answer(r, 500, page, content_type="text/plain; charset=windows-1250")
+    ) as url:
+        result = _run(tmp_path, "--endpoint", url)
+    with http_server(
+        lambda r, n: answer(r, 500, page, content_type="text/plain; charset=x-nonsense")
+    ) as other:
+        unknown = _run(tmp_path, "--endpoint", other)
+    assert _one_line_error(result, url) == (
+        f"Error: {url}: HTTP 500 Internal Server Error: Chyba: špatný dotaz\n"
+    )
+    _one_line_error(unknown, f"{other}: HTTP 500 Internal Server Error: Chyba: ")
+
+
+def test_a_name_lookup_that_never_ends_obeys_the_timeout(tmp_path, monkeypatch) -> None:
+    """getaddrinfo takes no timeout: a stuck resolver must not hold the call."""
+    looked_up: list[str] = []
+
+    def stuck(host, *args, **kwargs):
+        looked_up.append(host)
+        time.sleep(5)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", stuck)  # no test asks a real resolver
+    url = "http://slow-dns.invalid/sparql"
+    started = time.monotonic()
+    result = _run(tmp_path, "--endpoint", url, "--timeout", "1")
+    assert time.monotonic() - started < 3
+    assert _one_line_error(result, url) == f"Error: {url}: timed out after 1 s\n"
+    assert looked_up == ["slow-dns.invalid"]

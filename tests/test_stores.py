@@ -267,3 +267,27 @@ def test_credentials(store: Store, monkeypatch) -> None:
         assert result.exit_code == 2
         assert result.stderr.startswith(f"Error: {store.query}: HTTP 401 Unauthorized")
         assert result.stderr.count("\n") == 1
+
+
+def test_publish_by_update_where_the_graph_store_url_is_missing(store: Store) -> None:
+    """Given a URL without the Graph Store Protocol (PUT answers 404/405/501), publish fills
+    the staging graph with INSERT DATA through the update endpoint: same triples, no staging
+    graph left."""
+    if store.store is None:  # Comunica: read-only, refused in test_broken_body_leaves_the_old_graph
+        return
+    graph = "urn:twinning:test-by-update"
+    update = f"{store.base}/update" if store.name == "oxigraph" else store.query
+    # Oxigraph answers a PUT there 404, Virtuoso 501 (a PUT to Virtuoso's /sparql is never
+    # answered: that is a timeout, and no reason to upload another way).
+    result = runner.invoke(
+        main,
+        ["publish", "--root", str(ROOT), "--endpoint", f"{store.base}/no-graph-store", "--graph", graph,
+         "--query-endpoint", store.query, "--update-endpoint", update, "--timeout", "120"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    counted = Endpoint(store.query).select(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    )
+    assert counted["results"]["bindings"][0]["n"]["value"] == str(TRIPLES)
+    assert _staging_graphs(store) == []
+    Endpoint(update).update(f"DROP SILENT GRAPH <{graph}>")

@@ -19,6 +19,7 @@ from . import __version__, api, terms
 from .catalog import CatalogOptions
 from .errors import EXIT_CANNOT_RUN, EXIT_INTERRUPTED, EXIT_PROBLEMS, CannotRun
 from .errors import TwinningError as TwinningError
+from .http import redact
 from .project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -370,7 +371,7 @@ def link_wikidata(
         twinning link wikidata --endpoint http://127.0.0.1:7878/query
     """
     client = _endpoint(endpoint, timeout, not no_cache, max_bytes)
-    click.echo(f"reconciling regions against {endpoint}", err=True)
+    click.echo(f"reconciling regions against {redact(endpoint)}", err=True)
     linked = api.link_wikidata(
         _project(root), client, data=data_paths, out=out, geo_out=geo_out, date=date
     )
@@ -617,7 +618,7 @@ def publish(
         update_endpoint=update_endpoint,
         timeout=timeout,
     )
-    click.echo(f"published {done.triples} triples to {done.target} of {endpoint}")
+    click.echo(f"published {done.triples} triples to {done.target} of {redact(endpoint)}")
 
 
 # ----------------------------------------------------------------------------- import (issue 11)

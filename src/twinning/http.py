@@ -4,17 +4,20 @@ Plain ``http.client`` rather than urllib or SPARQLWrapper, because the rules bel
 each step, and urllib's redirect and auth handlers hide them:
 
 - **credentials never leave their origin**: a redirect is followed only to the same scheme,
-  host and port; any other redirect is an error naming the new URL;
-- **one deadline for the whole call**: connecting, sending, every read, every retry and every
-  ``Retry-After`` wait come out of the same ``--timeout``; a server asking to wait longer than
-  what is left fails at once; no wait is ever longer than :data:`MAX_WAIT_SECONDS`;
+  host and port; any other redirect is an error naming the new URL; proxies from the
+  environment are never used;
+- **one deadline for the whole call**: the name lookup, connecting, sending, every read (each
+  header line too), every retry and every ``Retry-After`` wait come out of the same
+  ``--timeout``; a server asking to wait longer than what is left fails at once; no wait is
+  ever longer than :data:`MAX_WAIT_SECONDS`;
 - **bounded answers**: bodies are read as a stream through a counter that stops at
-  ``--max-bytes``;
-- **one line per failure**: refused, unresolvable, timed out, reset, not HTTP, TLS, and HTTP
-  errors (with the real status and the text of the server's own error page) all become an
-  :class:`EndpointError`;
+  ``--max-bytes``; ``identity`` is asked for and nothing is ever inflated;
+- **one line per failure**: refused, unresolvable, timed out, reset, cut off, not HTTP, TLS,
+  and HTTP errors (with the real status and the text of the server's own error page) all
+  become an :class:`EndpointError`, whose text passes through :func:`redact`;
 - **credentials from the environment only**: a bearer token (``TWINNING_SPARQL_TOKEN``), or a
-  user and password answered to the server's challenge with HTTP Basic or Digest.
+  user and password answered to the server's challenge with HTTP Basic or Digest; a URL
+  with ``user:password@`` is refused, never printed.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ import email.utils
 import hashlib
 import html
 import http.client
+import io
 import os
 import re
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -47,13 +52,60 @@ TOKEN_ENV = "TWINNING_SPARQL_TOKEN"
 RETRY_STATUSES = {429, 503}
 MAX_WAIT_SECONDS = 120.0
 MAX_REDIRECTS = 5
+MAX_CHALLENGES = 3  # 401 challenges answered in one call
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 ERROR_TEXT_CHARS = 160
 PROBE_ABOVE = 64 * 1024
 
 
 class EndpointError(CannotRun):
-    """The endpoint could not answer: unreachable, timed out, refused, or sent garbage."""
+    """The endpoint could not answer: unreachable, timed out, refused, or sent garbage.
+
+    Its message passes through :func:`redact`, whoever wrote it (us, or the server's own
+    words): no password, token or secret-looking URL parameter is ever printed.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, **where: object):
+        super().__init__(redact(message), **where)  # type: ignore[arg-type]
+        self.status = status  # the HTTP status the server answered with, if it answered
+
+
+# ----------------------------------------------------------------------------- secrets
+
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]*@")
+_SECRET_PARAMETER = re.compile(
+    r"(?i)([?&;][^=&;#\s]*(?:key|token|secret|pass|auth|sig|session)[^=&;#\s]*=)[^&;#\s]*"
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tab, newlines: one_line()
+
+
+def redact(text: str) -> str:
+    """``text`` fit to print: no ``user:password@`` in URLs, no value of a URL parameter named
+    like a secret (``api_key=``, ``token=``…), no credential of the environment (as given, or
+    as a Basic header), even where a server echoed it back, and no control character."""
+    text = _USERINFO.sub(r"\1***@", text)
+    text = _SECRET_PARAMETER.sub(r"\1***", text)
+    user, password = os.environ.get(USER_ENV) or "", os.environ.get(PASSWORD_ENV) or ""
+    secrets = [os.environ.get(TOKEN_ENV) or "", password]
+    if user and password:
+        secrets.append(base64.b64encode(f"{user}:{password}".encode()).decode("ascii"))
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return _CONTROLS.sub("\N{REPLACEMENT CHARACTER}", text)  # no terminal escapes either
+
+
+def check_url(url: str) -> None:
+    """Refuse a URL that cannot be used, before anything is sent or printed: not http(s), or
+    carrying credentials (they would end up in logs and process lists)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise EndpointError(f"{url}: only http:// and https:// URLs can be used")
+    if "@" in parts.netloc:
+        raise EndpointError(
+            f"{url}: credentials in the URL are not used; set {USER_ENV} and {PASSWORD_ENV} "
+            f"(or {TOKEN_ENV}) instead"
+        )
 
 
 class Deadline:
@@ -205,6 +257,7 @@ class Response:
         self.max_bytes = max_bytes
         self.received = 0
         self.head = b""  # the first bytes, for error messages
+        self._ahead = b""  # bytes peeked at, not read yet
 
     @property
     def content_type(self) -> str:
@@ -214,12 +267,25 @@ class Response:
         """Up to ``size`` bytes (all when negative), never past the cap or the deadline."""
         if size is None or size < 0:
             return b"".join(iter(lambda: self.read(65536), b""))
-        left = self._deadline.remaining()
-        if left <= 0:
+        if self._ahead:
+            chunk, self._ahead = self._ahead[:size], self._ahead[size:]
+            return chunk
+        return self._receive(size)
+
+    def peek(self, size: int = 512) -> bytes:
+        """The first ``size`` bytes (fewer at the end), read ahead and kept for :meth:`read`;
+        a leading UTF-8 byte order mark is dropped."""
+        while len(self._ahead) < size:
+            chunk = self._receive(size - len(self._ahead))
+            if not chunk:
+                break
+            self._ahead += chunk
+        self._ahead = self._ahead.removeprefix(b"\xef\xbb\xbf")
+        return self._ahead[:size]
+
+    def _receive(self, size: int) -> bytes:
+        if self._deadline.expired():
             raise EndpointError(f"{self.url}: timed out after {self._deadline.seconds:g} s")
-        sock = self._connection.sock
-        if sock is not None:
-            sock.settimeout(left)
         with _mapped_errors(self.url, self._deadline):
             chunk = self._answer.read1(min(size, self.max_bytes - self.received + 1))
         self.received += len(chunk)
@@ -229,6 +295,13 @@ class Response:
             self.close()
             raise EndpointError(
                 f"{self.url}: the answer is larger than {self.max_bytes} bytes (--max-bytes)"
+            )
+        missing = self._answer.length  # what Content-Length still promises
+        if not chunk and size > 0 and missing and self._answer._method != "HEAD":  # type: ignore[attr-defined]
+            self.close()
+            raise EndpointError(
+                f"{self.url}: the answer was cut off after {self.received} of "
+                f"{self.received + missing} bytes"
             )
         return chunk
 
@@ -284,11 +357,10 @@ def send(
     Anything else raises :class:`EndpointError` in one line. The caller reads and closes the
     :class:`Response`.
     """
+    check_url(url)
     home = origin(url)
-    if home[0] not in ("http", "https") or not home[1]:
-        raise EndpointError(f"{url}: only http:// and https:// URLs can be used")
     credentials = credentials if credentials is not None else Credentials.from_env()
-    attempt, redirects, target = 0, 0, url
+    attempt, redirects, target, challenges_answered = 0, 0, url, 0
     if body is not None and len(body) > PROBE_ABOVE and credentials.needs_challenge(home):
         # Servers refuse a large body before reading it when they want a password (Virtuoso
         # closes the connection mid-upload): learn the challenge with a small request first.
@@ -302,10 +374,11 @@ def send(
         response = _once(method, target, body, headers or {}, deadline, max_bytes, credentials)
         status = response.status
         if 200 <= status < 300:
+            _check_answer(response)
             return response
         if status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
             response.close()
-            location = urllib.parse.urljoin(target, response.headers["Location"])
+            location = _redirect_target(url, target, response.headers["Location"])
             if origin(location) != home:
                 raise EndpointError(
                     f"{url}: redirected to {location}, another origin: not followed, so "
@@ -318,7 +391,12 @@ def send(
             attempt -= 1
             continue
         challenges = response.headers.get_all("WWW-Authenticate", [])
-        if status == 401 and credentials.answer(challenges, origin(target)):
+        if (
+            status == 401
+            and challenges_answered < MAX_CHALLENGES
+            and credentials.answer(challenges, origin(target))
+        ):
+            challenges_answered += 1  # a server calling every nonce stale gets a few tries
             response.close()
             attempt -= 1
             continue
@@ -329,16 +407,55 @@ def send(
             if wait >= left:
                 raise EndpointError(
                     f"{url}: HTTP {status} {response.reason}, asked to wait {wait:g} s, more "
-                    f"than the {max(0.0, left):.0f} s left of the {deadline.seconds:g} s timeout"
+                    f"than the {max(0.0, left):.0f} s left of the {deadline.seconds:g} s timeout",
+                    status=status,
                 )
             if wait > MAX_WAIT_SECONDS:
                 raise EndpointError(
                     f"{url}: HTTP {status} {response.reason}, asked to wait {wait:g} s, more "
-                    f"than the {MAX_WAIT_SECONDS:g} s any wait may take"
+                    f"than the {MAX_WAIT_SECONDS:g} s any wait may take",
+                    status=status,
                 )
             sleep(wait)
             continue
-        raise EndpointError(f"{url}: {_status_line(response, attempt)}")
+        line = _status_line(response, attempt)
+        if status == 401 and not credentials.token and not credentials.has_password:
+            line += f"; set {USER_ENV} and {PASSWORD_ENV} (or {TOKEN_ENV})"
+        raise EndpointError(f"{url}: {line}", status=status)
+
+
+def _redirect_target(url: str, target: str, header: str) -> str:
+    """The absolute URL a ``Location`` header points to (non-ASCII percent-encoded); one
+    line if it is no usable URL or carries credentials."""
+    try:
+        location = urllib.parse.quote(
+            urllib.parse.urljoin(target, header.strip()), safe=":/?#[]@!$&'()*+,;=%~"
+        )
+        parts = urllib.parse.urlsplit(location)
+        origin(location)
+    except (ValueError, EndpointError) as err:
+        raise EndpointError(f"{url}: redirected to {header!r}, which is no usable URL") from err
+    if "@" in parts.netloc:
+        raise EndpointError(f"{url}: redirected to {location}, with credentials: not followed")
+    return location
+
+
+def _check_answer(response: Response) -> None:
+    """Refuse at once a 2xx answer that cannot be read as it comes: compressed although
+    ``identity`` was asked for (it is never inflated, so no bomb can go off), or declared
+    larger than the cap."""
+    encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
+    declared = response._answer.length
+    problem = None
+    if encoding != "identity":
+        problem = (
+            f"the answer is compressed (Content-Encoding: {encoding}), which was not asked for"
+        )
+    elif declared is not None and declared > response.max_bytes:
+        problem = f"the answer is larger than {response.max_bytes} bytes (--max-bytes)"
+    if problem:
+        response.close()
+        raise EndpointError(f"{response.url}: {problem}")
 
 
 def _once(
@@ -362,12 +479,16 @@ def _once(
         )
     else:
         connection = http.client.HTTPConnection(host, port, timeout=left)
+    connection._create_connection = _connector(deadline)  # type: ignore[attr-defined]
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
     with _mapped_errors(url, deadline, connection):
+        connection.connect()
+        connection.sock = _DeadlineSocket(connection.sock, deadline)
         connection.putrequest(method, path, skip_accept_encoding=True)
         connection.putheader("User-Agent", USER_AGENT)
+        connection.putheader("Accept-Encoding", "identity")  # no header would mean "any"
         for key, value in headers.items():
             connection.putheader(key, value)
         authorization = credentials.header(method, path, (scheme, host, port))
@@ -386,10 +507,103 @@ def _once(
                 except (OSError, http.client.HTTPException):
                     raise err from None
                 return Response(url, answer, connection, deadline, max_bytes)
-        if connection.sock is not None:
-            connection.sock.settimeout(max(0.001, deadline.remaining()))
         answer = connection.getresponse()
     return Response(url, answer, connection, deadline, max_bytes)
+
+
+def _connector(deadline: Deadline) -> Callable[..., socket.socket]:
+    """``socket.create_connection`` whose name lookup also ends at the deadline.
+
+    ``getaddrinfo`` takes no timeout (a stuck resolver holds it for as long as it likes), so
+    it runs in a daemon thread that is abandoned at the deadline; TLS still checks the name.
+    """
+
+    def connect(address: tuple[str, int], timeout: float, source: object = None) -> socket.socket:
+        host, port = address
+        found: list[object] = []
+        worker = threading.Thread(
+            target=lambda: found.append(_lookup(host, port)), daemon=True, name="twinning-dns"
+        )
+        worker.start()
+        worker.join(max(0.0, deadline.remaining()))
+        if not found:
+            raise TimeoutError("timed out looking up the host name")
+        if isinstance(found[0], BaseException):
+            raise found[0]
+        last: OSError = OSError(f"no address for {host}")
+        for family, kind, protocol, _name, where in found[0]:  # type: ignore[attr-defined]
+            sock = socket.socket(family, kind, protocol)
+            try:
+                sock.settimeout(max(0.001, deadline.remaining()))
+                sock.connect(where)
+                return sock
+            except OSError as err:
+                sock.close()
+                last = err
+        raise last
+
+    return connect
+
+
+def _lookup(host: str, port: int) -> object:
+    try:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as err:
+        return err
+
+
+class _DeadlineSocket:
+    """A connected socket whose every read waits only for what is left of the deadline.
+
+    ``http.client`` reads the status line, each header line and each chunk-size line with
+    separate ``recv`` calls, and a socket timeout applies to each one: a server sending a byte
+    just in time, for ever, would hold the call past ``--timeout``. Reads go through here.
+    As with ``socket.makefile``, the socket is closed once it and its readers all are.
+    """
+
+    def __init__(self, sock: socket.socket, deadline: Deadline):
+        self._sock, self._deadline = sock, deadline
+        self._readers, self._closed = 0, False
+
+    def makefile(self, mode: str = "rb", *args: object, **kwargs: object) -> io.BufferedReader:
+        self._readers += 1
+        return io.BufferedReader(_DeadlineReader(self))
+
+    def recv_into(self, buffer: bytearray | memoryview) -> int:
+        left = self._deadline.remaining()
+        if left <= 0:
+            raise TimeoutError("timed out")
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)
+
+    def close(self) -> None:
+        self._closed = True
+        if self._readers == 0:
+            self._sock.close()
+
+    def release(self) -> None:
+        self._readers -= 1
+        if self._closed and self._readers == 0:
+            self._sock.close()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._sock, name)
+
+
+class _DeadlineReader(io.RawIOBase):
+    def __init__(self, sock: _DeadlineSocket):
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        return self._sock.recv_into(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._sock.release()
+        super().close()
 
 
 def _send_body(connection: http.client.HTTPConnection, body: bytes, deadline: Deadline) -> None:
@@ -419,7 +633,9 @@ class _mapped_errors:  # noqa: N801 - used as a with-statement, reads like one
             return
         if self.connection is not None:
             self.connection.close()
-        raise EndpointError(f"{self.url}: {describe(err, self.deadline)}") from err
+        # Whatever broke after the deadline broke because time ran out.
+        cause = TimeoutError() if self.deadline.expired() else err
+        raise EndpointError(f"{self.url}: {describe(cause, self.deadline)}") from err
 
 
 def describe(err: BaseException, deadline: Deadline | None = None) -> str:
@@ -477,13 +693,17 @@ def _status_line(response: Response, attempt: int) -> str:
         raw = response.head
     finally:
         response.close()
-    text = error_text(raw, response.content_type)
+    text = error_text(raw, response.content_type, response.headers.get_content_charset())
     return f"{line}: {text}" if text else line
 
 
-def error_text(raw: bytes, content_type: str = "") -> str:
-    """The readable words of an error body: tags stripped, one line, bounded length."""
-    text = raw.decode("utf-8", errors="replace")
+def error_text(raw: bytes, content_type: str = "", charset: str | None = None) -> str:
+    """The readable words of an error body: tags stripped, one line, bounded length; in the
+    charset the server declares (windows-1250 pages from Czech servers, say), else UTF-8."""
+    try:
+        text = raw.decode(charset or "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        text = raw.decode("utf-8", errors="replace")
     if "html" in content_type or re.match(r"\s*<(!doctype|html|\?xml)", text, re.I):
         text = re.sub(r"(?is)<(script|style|head)\b.*?</\1\s*>", " ", text)
         text = re.sub(r"(?s)<!--.*?-->", " ", text)

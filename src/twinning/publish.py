@@ -3,11 +3,18 @@
 A single Graph Store Protocol ``PUT`` is not atomic everywhere (Virtuoso keeps the triples
 it parsed before a broken line), and some stores have no default graph of their own. So:
 
-1. ``PUT`` our triples into a fresh staging named graph;
-2. count the staging graph's triples through the query endpoint, and compare;
+1. ``PUT`` our triples into a fresh staging named graph (where ``PUT`` answers 404, 405 or
+   501, the store has no Graph Store endpoint there: ``INSERT DATA`` through the update
+   endpoint instead, in parts of about 1 MB);
+2. count the staging graph's triples through the query endpoint, and compare (the count may
+   come typed as an integer, a decimal, a double or a string);
 3. switch it into place with one SPARQL Update, ``MOVE`` (or, where the store refuses
-   ``MOVE``, ``DROP`` + ``ADD`` + ``DROP`` in one request);
-4. on any failure, drop the staging graph; the old graph was never touched.
+   ``MOVE`` with an HTTP error, ``DROP`` + ``ADD`` + ``DROP`` in one request);
+4. with ``--graph``, count the target graph again: a store may answer 200 to an Update it
+   did not do (an error page), and that is not "published";
+5. on any failure, drop the staging graph; the old graph was never touched. Except when the
+   switch itself got no answer (a timeout, a dropped connection): the store may have done it,
+   and the message says to check the graph.
 
 Which URLs each store needs is in ``docs/stores.md``; for Oxigraph (``…/store``) and Virtuoso
 (``…/sparql-graph-crud[-auth]``) the query and update endpoints are derived.
@@ -15,6 +22,7 @@ Which URLs each store needs is in ``docs/stores.md``; for Oxigraph (``…/store`
 
 from __future__ import annotations
 
+import decimal
 import re
 import urllib.parse
 import uuid
@@ -25,6 +33,8 @@ from .load import LoadedGraph
 from .sparql_client import Endpoint, EndpointError
 
 STAGING_PREFIX = "urn:twinning:staging:"
+NO_GRAPH_STORE = {404, 405, 501}  # PUT answered so: no Graph Store here, upload by Update
+INSERT_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -90,6 +100,9 @@ def publish_ntriples(
     timeout: float = 120,
 ) -> Published:
     """Replace a graph with these N-Triples (one triple per line, no duplicates)."""
+    for url in (store, query_endpoint, update_endpoint):
+        if url:
+            http.check_url(url)
     derived_query, derived_update = derived_endpoints(store)
     query_url = query_endpoint or derived_query
     update_url = update_endpoint or derived_update
@@ -115,18 +128,24 @@ def publish_ntriples(
         client.credentials = credentials
         return client
 
+    switching, checked = False, ""
     try:
-        answer = http.send(
-            "PUT",
-            graph_store_url(store, staging),
-            body=body,
-            headers={"Content-Type": "application/n-triples"},
-            deadline=deadline,
-            credentials=credentials,
-            retries=0,
-        )
-        with answer:
-            answer.read(65536)
+        try:
+            answer = http.send(
+                "PUT",
+                graph_store_url(store, staging),
+                body=body,
+                headers={"Content-Type": "application/n-triples"},
+                deadline=deadline,
+                credentials=credentials,
+                retries=0,
+            )
+            with answer:
+                answer.read(65536)
+        except EndpointError as err:
+            if err.status not in NO_GRAPH_STORE:
+                raise
+            _insert(endpoint(update_url), staging, body, err)
         count = endpoint(query_url).select(
             f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{staging}> {{ ?s ?p ?o }} }}"
         )
@@ -136,11 +155,25 @@ def publish_ntriples(
                 f"{store}: the store holds {found} of the {expected} triples sent; "
                 f"{described} was left as it was"
             )
+        switching = True
         _switch(endpoint(update_url), staging, target, graph_iri)
+        switching = False
+        if graph_iri is not None:  # a store may answer 200 to an Update it did not do
+            placed = _count(endpoint(query_url).select(
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+            ))  # fmt: skip
+            if placed != expected:
+                checked = f"{described} holds {placed} of the {expected} triples sent"
+                raise EndpointError(f"{store}: the store accepted the switch, but {checked}")
     except EndpointError as err:
         dropped = _drop_quietly(update_url, staging, credentials)
         message = err.message
-        if not message.endswith("left as it was"):
+        if checked:
+            message += ": check it"
+        elif switching and err.status is None:
+            # The request was sent and no answer came back: the store may have done it.
+            message += f"; {described} may or may not have been replaced: check it"
+        elif not message.endswith("left as it was"):
             message += f" ({described} was left as it was)"
         if not dropped:
             message += f"; the staging graph <{staging}> could not be dropped"
@@ -151,12 +184,41 @@ def publish_ntriples(
     return Published(expected, described, store)
 
 
+def _insert(update: Endpoint, staging: str, body: bytes, refused: EndpointError) -> None:
+    """Fill the staging graph with ``INSERT DATA`` requests, for a store whose Graph Store
+    endpoint is missing (``PUT`` answered 404, 405 or 501). N-Triples lines are valid inside
+    ``INSERT DATA``; they are sent in parts of about :data:`INSERT_BYTES`, since stores bound
+    the size of one request. A part that fails leaves a staging graph, which is dropped."""
+    lines = body.splitlines(keepends=True)
+    start = 0
+    while start < len(lines):
+        size, end = 0, start
+        while end < len(lines) and (end == start or size + len(lines[end]) <= INSERT_BYTES):
+            size += len(lines[end])
+            end += 1
+        part = b"".join(lines[start:end]).decode("utf-8")
+        try:
+            update.update(f"INSERT DATA {{ GRAPH <{staging}> {{\n{part}}} }}")
+        except EndpointError as err:
+            raise EndpointError(
+                f"{refused.message}; uploading by SPARQL Update instead failed too: {err.message}",
+                status=err.status,
+            ) from err
+        start = end
+
+
 def _switch(update: Endpoint, staging: str, target: str, graph_iri: str | None) -> None:
-    """One Update request moving staging into place; DROP+ADD where MOVE is refused."""
+    """One Update request moving staging into place; DROP+ADD where MOVE is refused.
+
+    Only a refusal (an HTTP status) leads to DROP+ADD: after a timeout or a dropped
+    connection the MOVE may have been done, and ADD from the moved-away staging graph
+    would empty the target on a lenient store."""
     try:
         update.update(f"MOVE SILENT GRAPH <{staging}> TO {target}")
         return
     except EndpointError as move_error:
+        if move_error.status is None:
+            raise
         if graph_iri is None:
             raise EndpointError(
                 f"{move_error.message}; this store may have no default graph of its own: "
@@ -173,10 +235,19 @@ def _switch(update: Endpoint, staging: str, target: str, graph_iri: str | None) 
 
 
 def _count(result: dict) -> int:
+    """The count, however the store types it: ``xsd:integer``, a decimal or double with
+    nothing after the point (``3000.0``, ``3.0E3``), or a plain string."""
     try:
-        return int(result["results"]["bindings"][0]["n"]["value"])
-    except (KeyError, IndexError, ValueError, TypeError) as err:
+        value = result["results"]["bindings"][0]["n"]["value"]
+    except (KeyError, IndexError, TypeError) as err:
         raise EndpointError("the store did not answer the triple count") from err
+    try:
+        number = decimal.Decimal(str(value).strip())
+    except decimal.InvalidOperation:
+        number = decimal.Decimal("NaN")
+    if not number.is_finite() or number != number.to_integral_value():
+        raise EndpointError(f"the store did not answer the triple count ({value!r})")
+    return int(number)
 
 
 def _drop_quietly(update_url: str, staging: str, credentials: http.Credentials) -> bool:

@@ -5,11 +5,14 @@ with back-off that honour ``Retry-After`` on 429 and 503, a timeout for the whol
 (for the linker) a cache so a re-run does not repeat queries. Credentials come from the
 environment, never from the command line.
 
-The query is sent as an HTML form (SPARQL 1.1 Protocol, POST) asking only for
-``application/sparql-results+json``: some engines (Comunica) pick plain ``application/json``
-when offered and answer in another shape. Answers are parsed as a stream by Oxigraph's
-results parser, which also refuses JSON of the wrong shape (no ``results.bindings``, a
-binding that is not an object…); either way the failure is one :class:`EndpointError`.
+The query is sent as an HTML form (SPARQL 1.1 Protocol, POST) asking for
+``application/sparql-results+json`` first, then SPARQL XML and TSV results (never plain
+``application/json``: Comunica picks it when offered and answers in another shape). The format
+is told from the answer's first bytes before its Content-Type, which servers get wrong; an
+HTML page sent with status 200 is reported as its text. Answers are parsed as a stream by
+Oxigraph's results parsers, which also refuse results of the wrong shape (no
+``results.bindings``, a binding that is not an object, an entity declaration in XML…); either
+way the failure is one :class:`EndpointError`.
 SPARQLWrapper is no longer used: it follows redirects to any host with the credentials.
 """
 
@@ -19,6 +22,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -56,6 +60,18 @@ __all__ = [
 ]
 
 RESULTS_JSON = "application/sparql-results+json"
+# JSON first (Comunica picks plain application/json if offered, see above); XML and TSV for
+# stores that speak only those. CSV is not asked for: it does not say what kind each term is.
+ACCEPT = f"{RESULTS_JSON}, application/sparql-results+xml;q=0.9, text/tab-separated-values;q=0.8"
+MAX_GET_URL = 8000  # characters; most servers accept URLs of 8 KB, fewer refuse more with 414
+FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
 
 
 def default_cache_dir() -> Path:
@@ -85,6 +101,7 @@ class Endpoint:
         sleep: Callable[[float], None] = time.sleep,
         max_bytes: int = DEFAULT_MAX_BYTES,
     ):
+        http.check_url(url)  # before anything is sent or printed
         self.url = url
         self.timeout = timeout
         self.retries = retries
@@ -138,8 +155,9 @@ class Endpoint:
         answer = self._post(query, Deadline(self.timeout))
         holder: list[Any] = []  # Oxigraph's parser, dropped on the way out (see _release)
         try:
-            with self._reading(answer):
-                holder.append(ox.parse_query_results(answer, ox.QueryResultsFormat.JSON))  # type: ignore[arg-type]
+            found = self._format(answer)
+            with self._reading(answer, found):
+                holder.append(ox.parse_query_results(answer, found))  # type: ignore[arg-type]
             if isinstance(holder[0], ox.QueryBoolean):
                 if select_only:
                     raise EndpointError(f"{self.url}: only SELECT queries can be run by name")
@@ -148,7 +166,7 @@ class Endpoint:
             variables = [v.value for v in holder[0].variables]
 
             def rows() -> Iterator[dict[str, Any]]:
-                with self._reading(answer):
+                with self._reading(answer, found):
                     for row in _tolerant(holder, answer):
                         yield {v: row[v] for v in variables if row[v] is not None}
 
@@ -163,62 +181,102 @@ class Endpoint:
 
     def update(self, update: str) -> None:
         """Run a SPARQL 1.1 Update (used by publish) within the same rules."""
-        body = urllib.parse.urlencode({"update": update}).encode("utf-8")
-        answer = http.send(
-            "POST",
-            self.url,
-            body=body,
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-            deadline=Deadline(self.timeout),
-            max_bytes=self.max_bytes,
-            credentials=self.credentials,
-            retries=self.retries,
-            backoff=self.backoff,
-            sleep=self.sleep,
-            counter=self._count,
-        )
-        with answer:
-            answer.read()
+        with self._send(update, "update", Deadline(self.timeout)) as answer:
+            while answer.read(65536):  # read to the end, in bounded parts
+                pass
 
     # ------------------------------------------------------------------ internals
     def _count(self) -> None:
         self.requests += 1
 
     def _post(self, query: str, deadline: Deadline) -> http.Response:
-        body = urllib.parse.urlencode({"query": query}).encode("utf-8")
-        return http.send(
-            "POST",
-            self.url,
-            body=body,
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": RESULTS_JSON,
-            },
-            deadline=deadline,
-            max_bytes=self.max_bytes,
-            credentials=self.credentials,
-            retries=self.retries,
-            backoff=self.backoff,
-            sleep=self.sleep,
-            counter=self._count,
+        return self._send(query, "query", deadline)
+
+    def _send(self, text: str, kind: str, deadline: Deadline) -> http.Response:
+        """POST ``text`` as an HTML form, the protocol's best supported way; where a store
+        refuses the form (415), POST it as ``application/sparql-query`` (or ``-update``);
+        where it refuses POST (405), send a query with GET if the URL stays under
+        :data:`MAX_GET_URL` characters (longer ones meet 414 URI Too Long)."""
+        form = urllib.parse.urlencode({kind: text})
+        headers = {"Accept": ACCEPT} if kind == "query" else {}
+
+        def attempt(method: str, url: str, body: bytes | None, media: str | None) -> http.Response:
+            return http.send(
+                method,
+                url,
+                body=body,
+                headers={**headers, **({"Content-Type": media} if media else {})},
+                deadline=deadline,
+                max_bytes=self.max_bytes,
+                credentials=self.credentials,
+                retries=self.retries,
+                backoff=self.backoff,
+                sleep=self.sleep,
+                counter=self._count,
+            )
+
+        try:
+            return attempt("POST", self.url, form.encode(), "application/x-www-form-urlencoded")
+        except EndpointError as refused:
+            if refused.status == 415:
+                return attempt("POST", self.url, text.encode(), f"application/sparql-{kind}")
+            if refused.status != 405 or kind != "query":
+                raise
+            url = f"{self.url}{'&' if '?' in self.url else '?'}{form}"
+            if len(url) > MAX_GET_URL:
+                raise EndpointError(
+                    f"{refused.message}; the query is too long to be sent with GET "
+                    f"({len(url)} characters in the URL, at most {MAX_GET_URL})",
+                    status=refused.status,
+                ) from refused
+            return attempt("GET", url, None, None)
+
+    def _format(self, answer: http.Response) -> ox.QueryResultsFormat:
+        """Which results format the answer is in: what its first bytes say, else its
+        Content-Type (servers label answers wrongly, or not at all). An HTML page (a login
+        or maintenance page sent with status 200) is shown as its text."""
+        start = answer.peek().lstrip()
+        lowered = start[:64].lower()
+        declared = answer.content_type
+        if not start:
+            raise EndpointError(f"{self.url}: the answer is empty")
+        xml = re.match(rb"<(\?xml|!--|([\w.-]+:)?sparql\b)", lowered)
+        if start.startswith(b"{"):
+            return ox.QueryResultsFormat.JSON
+        if xml:
+            return ox.QueryResultsFormat.XML
+        if start.startswith(b"<") or "html" in declared:
+            text = http.error_text(start, "text/html")
+            raise EndpointError(
+                f"{self.url}: the answer is an HTML page, not SPARQL results: {text}"
+            )
+        if declared in FORMATS:
+            return FORMATS[declared]
+        if start.startswith(b"?"):
+            return ox.QueryResultsFormat.TSV
+        if declared == "text/csv":
+            raise EndpointError(
+                f"{self.url}: the answer is CSV, which does not say what kind of term each value "
+                "is; ask the store for SPARQL JSON, XML or TSV results"
+            )
+        preview = start[:60].decode("utf-8", errors="replace").replace("\n", " ")
+        raise EndpointError(
+            f"{self.url}: the answer is not SPARQL results "
+            f"({declared or 'no Content-Type'}, starts with {preview!r})"
         )
 
     @contextlib.contextmanager
-    def _reading(self, answer: http.Response) -> Iterator[None]:
-        """Parser errors while reading an answer become one line with its first bytes."""
+    def _reading(self, answer: http.Response, found: ox.QueryResultsFormat) -> Iterator[None]:
+        """Parser errors while reading an answer become one line."""
+        name = found.name.split()[-1]  # "SPARQL Results in XML": XML
         try:
             yield
         except EndpointError:
             raise
         except (SyntaxError, ValueError, UnicodeError) as err:
-            if answer.received <= len(answer.head) and not answer.head.lstrip().startswith(b"{"):
-                preview = answer.head[:60].decode("utf-8", errors="replace").replace("\n", " ")
-                raise EndpointError(
-                    f"{self.url}: the answer is not SPARQL JSON results (starts with {preview!r})"
-                ) from err
             reason = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise EndpointError(
-                f"{self.url}: the answer is not valid SPARQL JSON results ({reason})"
+                f"{self.url}: the answer is not valid SPARQL {name} results ({reason})"
             ) from err
         except OSError as err:
             raise EndpointError(f"{self.url}: {http.describe(err)}") from err

@@ -19,6 +19,7 @@ Both are reported instead.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -215,6 +216,19 @@ class Diff:
     date_mismatches: list[tuple[str, str, str, str]]  # (from, to, ours, theirs)
 
 
+_QID = re.compile(r"Q[1-9][0-9]{0,11}")
+_TIME = re.compile(
+    r"[+-]?[0-9]{1,16}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+
+
+def _item(term: dict) -> str | None:
+    """The QID of an item IRI from the endpoint, or None: only such values are compared and
+    printed, so an endpoint cannot put terminal controls into the output."""
+    qid = term["value"].removeprefix(terms.WD) if term.get("type") == "uri" else ""
+    return qid if _QID.fullmatch(qid) else None
+
+
 def diff(pair_set: PairSet, endpoint: Endpoint) -> Diff:
     """Compare our P190 pairs with the endpoint's statements on the same items."""
     ours: dict[tuple[str, str], Pair] = {}
@@ -235,11 +249,13 @@ def diff(pair_set: PairSet, endpoint: Endpoint) -> Diff:
             "OPTIONAL { ?a p:P190 ?s . ?s ps:P190 ?b ; pq:P580 ?start } }"
         )
         for row in endpoint.rows(query, ("a", "b")):
-            a = row["a"]["value"].removeprefix(terms.WD)
-            b = row["b"]["value"].removeprefix(terms.WD)
+            a, b = _item(row["a"]), _item(row["b"])
+            if a is None or b is None:
+                continue  # "some value" (a blank node), or not an item: nothing to compare
             starts = theirs.setdefault((a, b), set())
-            if "start" in row:
-                starts.add(row["start"]["value"])
+            start = row.get("start", {}).get("value")
+            if isinstance(start, str) and _TIME.fullmatch(start):
+                starts.add(start)
     missing_on_wikidata = sorted(
         (a, b, ours[(a, b)].reference) for (a, b) in ours if (a, b) not in theirs
     )
