@@ -7,6 +7,7 @@ import functools
 import http.server
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -310,3 +311,51 @@ def test_ours_earns_405_against_twinning_serve(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     [score] = json.loads(result.output)
     assert (score["total"], score["maximum"]) == (405, 405)
+
+
+class _LinkServer(http.server.BaseHTTPRequestHandler):
+    """Refuses HEAD, redirects GET to another origin, or trickles a body: records what it was
+    sent."""
+
+    seen: list[dict[str, str]] = []
+
+    def do_HEAD(self) -> None:  # noqa: N802 - the http.server name
+        self.seen.append(dict(self.headers))
+        self.send_response(405)
+        self.end_headers()
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.seen.append(dict(self.headers))
+        if self.path == "/slow":
+            threading.Event().wait(5)  # answers nothing in time
+        self.send_response(302)
+        self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_link_check_sends_no_credentials_follows_no_redirect_and_keeps_its_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Link checks go through the project's HTTP layer: the endpoint's password is not sent
+    to a distribution's URL, a redirect to another host is an answer (not followed there), and
+    a server that answers nothing is bounded by the timeout."""
+    monkeypatch.setenv("TWINNING_SPARQL_USER", "ann")
+    monkeypatch.setenv("TWINNING_SPARQL_PASSWORD", "secret")
+    monkeypatch.setenv("TWINNING_SPARQL_TOKEN", "tok")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _LinkServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        _LinkServer.seen.clear()
+        assert mqa.answers(f"{base}/file.csv", 5) == ""
+        assert [("Authorization" in h) for h in _LinkServer.seen] == [False, False]
+        start = time.monotonic()
+        reason = mqa.answers(f"{base}/slow", 1)
+        assert time.monotonic() - start < 3
+        assert "does not answer" in reason and "timed out" in reason
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -424,6 +424,15 @@ def send(
         raise EndpointError(f"{url}: {line}", status=status)
 
 
+def status(method: str, url: str, deadline: Deadline) -> int:
+    """The status one request to ``url`` is answered with, its body unread: for checking that
+    a published link answers. No credentials (the link is not our endpoint) and no redirect
+    followed (a redirect is an answer). What is no answer raises :class:`EndpointError`."""
+    check_url(url)
+    with _once(method, url, None, {}, deadline, DEFAULT_MAX_BYTES, Credentials()) as response:
+        return response.status
+
+
 def _redirect_target(url: str, target: str, header: str) -> str:
     """The absolute URL a ``Location`` header points to (non-ASCII percent-encoded); one
     line if it is no usable URL or carries credentials."""

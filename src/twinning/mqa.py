@@ -14,8 +14,6 @@ the strict reading: the score never flatters the record.
 from __future__ import annotations
 
 import tomllib
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,24 +149,22 @@ def _dcat_ap_violations(root: Path, path: Path) -> int:
 
 
 def answers(url: str, timeout: float) -> str:
-    """'' when the URL answers 2xx/3xx to HEAD (GET where HEAD is refused), else the reason."""
-    from .sparql_client import USER_AGENT
+    """'' when the URL answers 2xx/3xx to HEAD (GET where HEAD is refused) within
+    ``timeout`` seconds, else the reason; through the project's one HTTP layer."""
+    from . import http
 
     if not url.startswith(("http://", "https://")):
         return f"{url} is not an HTTP(S) URL"  # never open file: or other schemes
+    deadline = http.Deadline(timeout)
     for method in ("HEAD", "GET"):
-        request = urllib.request.Request(url, method=method, headers={"User-Agent": USER_AGENT})
         try:
-            with urllib.request.urlopen(request, timeout=timeout):
-                return ""
-        except urllib.error.HTTPError as err:
-            if method == "HEAD" and err.code in (405, 501):
-                continue
-            return f"{url} answers {err.code}"
-        except (urllib.error.URLError, OSError) as err:
-            reason = getattr(err, "reason", err)
-            return f"{url} does not answer: {reason}"
-    return f"{url} does not answer"
+            code = http.status(method, url, deadline)
+        except http.EndpointError as err:
+            return f"does not answer: {err}"
+        if method == "HEAD" and code in (405, 501):
+            continue
+        return "" if 200 <= code < 400 else f"{http.redact(url)} answers {code}"
+    return f"{http.redact(url)} does not answer"
 
 
 def _rebase(url: str, base_url: str | None) -> str:
