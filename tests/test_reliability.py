@@ -22,8 +22,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from twinning import safeio
+from twinning import rdfio, safeio
 from twinning.cli import main
+from twinning.errors import CannotRun
 
 from .conftest import FIXTURES, ROOT
 
@@ -487,7 +488,11 @@ def test_a_broken_rdf_file_is_one_line_with_file_line_column(
 ) -> None:
     """Every format load accepts names the file, line and column, with a reason in words."""
     path = HOSTILE / name
-    for command in (["validate"], ["fmt", "--check"]):
+    if not name.endswith(".ttl"):  # fmt takes Turtle only: the other parse path, directly
+        error = _parse_file_error(path)
+        assert (error.line, fragment in str(error)) == (int(where.split(":")[1]), True), error
+    commands = [["validate"], ["fmt", "--check"]] if name.endswith(".ttl") else [["validate"]]
+    for command in commands:
         result = runner.invoke(main, [*command, "--root", str(ROOT), str(path)])
         assert_one_line_error(result, 2, where)
         last = result.stderr.strip().splitlines()[-1]
@@ -535,6 +540,21 @@ def _run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _parse_file_error(path: Path) -> CannotRun:
+    """The error of the other parse path (`fmt`, shapes, catalogues), which `fmt` no longer
+    reaches with other formats than Turtle."""
+    with pytest.raises(CannotRun) as caught:
+        rdfio.parse_file(path)
+    return caught.value
+
+
+PARSE_FILE_IN_CHILD = (
+    "import sys; from pathlib import Path; from twinning import rdfio\n"
+    "try:\n    rdfio.parse_file(Path(sys.argv[1]))\n"
+    "except rdfio.RdfSyntaxError as err:\n    print(err.line, err.reason)"
+)
+
+
 def test_deep_nesting_is_refused_not_a_crash(tmp_path: Path) -> None:
     """JSON-LD or RDF/XML nested 100,000 deep crashed Oxigraph's parser (SIGSEGV, its stack)."""
     depth = 100_000
@@ -556,12 +576,15 @@ def test_deep_nesting_is_refused_not_a_crash(tmp_path: Path) -> None:
         encoding="utf-8",
     )  # fmt: skip
     for path, line in ((deep_json, 2), (deep_xml, 3)):
-        for command in (["validate"], ["fmt", "--check"]):
-            done = _run(*command, "--root", str(ROOT), str(path))
-            assert done.returncode == 2, (path.name, done.returncode, done.stderr[-500:])
-            last = done.stderr.strip().splitlines()[-1]
-            assert last.startswith(f"Error: {path}:{line}:"), last
-            assert "nested deeper than" in last, last
+        done = _run("validate", "--root", str(ROOT), str(path))
+        assert done.returncode == 2, (path.name, done.returncode, done.stderr[-500:])
+        last = done.stderr.strip().splitlines()[-1]
+        assert last.startswith(f"Error: {path}:{line}:"), last
+        assert "nested deeper than" in last, last
+        command = [sys.executable, "-c", PARSE_FILE_IN_CHILD, str(path)]
+        parsed = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert parsed.returncode == 0, (path.name, parsed.returncode, parsed.stderr[-500:])
+        assert parsed.stdout.startswith(f"{line} nested deeper than"), parsed.stdout
 
 
 def test_a_literal_longer_than_the_parser_takes_is_one_line(tmp_path: Path) -> None:
@@ -606,10 +629,11 @@ def test_a_remote_json_ld_context_is_not_fetched(tmp_path: Path) -> None:
             path = tmp_path / name
             text = (HOSTILE / f"{name}.in").read_text(encoding="utf-8")
             path.write_text(text.replace("PORT", port), encoding="utf-8")
-            for command in (["validate"], ["fmt", "--check"]):
-                result = runner.invoke(main, [*command, "--root", str(ROOT), str(path)])
-                assert_one_line_error(result, 2, f"{path}:{line}:")
-                assert "is not fetched" in result.stderr.strip().splitlines()[-1]
+            result = runner.invoke(main, ["validate", "--root", str(ROOT), str(path)])
+            assert_one_line_error(result, 2, f"{path}:{line}:")
+            assert "is not fetched" in result.stderr.strip().splitlines()[-1]
+            error = _parse_file_error(path)
+            assert error.line == line and "is not fetched" in str(error), error
     finally:
         server.shutdown()
         server.server_close()
