@@ -6,9 +6,15 @@ Every test works on a copy of the project in tmp_path; the shipped data/ is neve
 from __future__ import annotations
 
 import csv
+import http.server
 import io
+import re
 import shutil
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pyoxigraph as ox
 import pytest
@@ -21,7 +27,7 @@ from twinning.export import export
 from twinning.load import load_project
 from twinning.table_import import TableProblems, import_table
 
-from .conftest import ROOT
+from .conftest import FIXTURES, ROOT
 
 AGREEMENT = terms.PREFIXES["agreement"]
 REGION = terms.PREFIXES["region"]
@@ -387,12 +393,12 @@ def test_header_problems_are_reported_with_the_accepted_columns(project: Path) -
     ]  # fmt: skip
 
 
-def test_a_table_that_is_not_utf8_cannot_run(project: Path) -> None:
-    table = project / "latin1.csv"
-    table.write_bytes("id,home\nx,Județul\n".encode("utf-16"))
+def test_a_table_that_is_not_text_cannot_run(project: Path) -> None:
+    table = project / "random.csv"
+    table.write_bytes(bytes(range(256)) * 4)
     result = CliRunner().invoke(main, ["import", "--root", str(project), str(table)])
     assert result.exit_code == 2
-    assert "not UTF-8" in result.output
+    assert result.output == f"Error: {table}: not UTF-8 (byte 128): save the table as CSV UTF-8\n"
 
 
 def test_existing_regions_are_found_by_any_name_but_not_across_levels(exported: Path) -> None:
@@ -478,6 +484,7 @@ def test_xlsx_carries_any_text_and_reads_back_as_written(tmp_path: Path) -> None
     expected = [[r["id"], r["kind"], r["title"]] for r in rows]
     expected[-2][2] = "bell_x0007_"
     expected[-3][2] = "_x005F_x0041_ stays"
+    expected[-1] = ["empty"]  # rows as stored: empty cells at the end are not padded
     assert read[1:] == expected
     book = load_workbook(path)
     assert book["agreements"].freeze_panes == "A2"
@@ -503,3 +510,350 @@ def test_xlsx_column_letters_are_openpyxls() -> None:
     assert [xlsx.get_column_letter(i) for i in range(1, 18279)] == [
         get_column_letter(i) for i in range(1, 18279)
     ]
+
+
+# ----------------------------------------------------------------------------- tables as saved
+
+
+def run_import(project: Path, table: Path) -> tuple[int, str]:
+    """``twinning import`` as a clerk runs it: exit code and output; never a traceback."""
+    result = CliRunner().invoke(main, ["import", "--root", str(project), str(table)])
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    return result.exit_code, result.output
+
+
+def csv_text(rows: list[list[str]], delimiter: str = ",", newline: str = "\r\n") -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator=newline).writerows(rows)
+    return out.getvalue()
+
+
+def export_rows(project: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO((project / "dist" / "agreements.csv").read_text("utf-8"))))
+
+
+POLISH = "Porozumienie o współpracy z Województwem Małopolskim i Śląskim"
+
+
+@pytest.mark.parametrize(
+    ("name", "delimiter", "encoding"),
+    [
+        ("excel-pl-semicolon-bom.csv", ";", "utf-8-sig"),  # Excel's "CSV UTF-8" in pl, de, cs…
+        ("excel-unicode-text.txt", "\t", "utf-16"),  # Excel's "Unicode Text"
+        ("excel-pl-cp1250.csv", ";", "cp1250"),  # Excel's plain "CSV" on a Polish Windows
+        ("libreoffice-latin2.csv", ";", "iso-8859-2"),
+        ("tab-separated.tsv", "\t", "utf-8"),
+    ],
+)
+def test_csv_saved_by_spreadsheets_in_other_locales_imports(
+    project: Path, name: str, delimiter: str, encoding: str
+) -> None:
+    header, *rows = export_rows(project)
+    [row] = [r for r in rows if r[0].endswith("liberec-bursa-2011")]  # all in Windows-1250
+    row[header.index("title")], row[header.index("title_lang")] = POLISH, "pl"
+    table = project / name
+    table.write_bytes(csv_text([header, row], delimiter).encode(encoding))
+    before = data_triples(project)
+    assert run_import(project, table)[0] == 0
+    after = data_triples(project)
+    bursa = N(BURSA)
+    assert before - after == {
+        ox.Triple(bursa, ox.NamedNode(terms.DCT_TITLE), ox.Literal(TITLE, language="cs"))
+    }
+    assert after - before == {
+        ox.Triple(bursa, ox.NamedNode(terms.DCT_TITLE), ox.Literal(POLISH, language="pl"))
+    }
+
+
+def test_a_code_page_that_could_mean_two_texts_is_refused_not_guessed(project: Path) -> None:
+    """Czech in Windows-1250 reads as other letters in Windows-1252 ("úřad", "úøad"): which
+    one the clerk meant is unknown, so nothing is imported."""
+    header, *rows = export_rows(project)
+    [row] = [r for r in rows if r[0].endswith("liberec-bursa-2011")]
+    row[header.index("title")] = "Dohoda Krajského úřadu s provincií Bursa"
+    table = project / "cs.csv"
+    table.write_bytes(csv_text([header, row], ";").encode("cp1250"))
+    before = snapshot(project)
+    code, output = run_import(project, table)
+    assert code == 2
+    assert output.startswith(
+        f"Error: {table}: not UTF-8, and its code page is not certain: line 2 reads "
+    ), output
+    assert output.endswith("in Windows-1252: save the table as CSV UTF-8\n"), output
+    assert "Krajského úřadu" in output and "Krajského úøadu" in output
+    assert snapshot(project) == before
+
+
+def test_spreadsheet_leftovers_and_header_spelling_do_not_matter(project: Path) -> None:
+    """Blank rows before and after, empty columns Excel keeps, headers typed by hand."""
+    rows = export_rows(project)
+    header = [f" {name.replace('_', ' ').upper()}\u00a0" for name in rows[0]]
+    header[rows[0].index("title")] = "Títle"
+    body = [[*r, "", ""] for r in rows[1:]]
+    table = project / "leftovers.csv"
+    table.write_text(csv_text([[""] * 17, [*header, "", ""], *body, [""] * 17, []]), "utf-8")
+    before = snapshot(project)
+    assert run_import(project, table)[0] == 0
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize(
+    ("tail", "reason"),
+    [
+        ('"Acord, never closed\n', 'a quoted cell is never closed: a cell that starts with " must end with "'),
+        ("x" * 200_000 + "\n", "a cell is longer than 131,072 characters"),
+        ('"quoted"then text\n', "not a well-formed CSV row"),
+    ],
+)  # fmt: skip
+def test_a_broken_csv_row_is_located_not_swallowed(project: Path, tail: str, reason: str) -> None:
+    """A quote left open would otherwise swallow the rest of the table into one cell."""
+    rows = export_rows(project)
+    table = project / "broken.csv"
+    table.write_text(csv_text(rows[:3], newline="\n") + tail, "utf-8")
+    before = snapshot(project)
+    code, output = run_import(project, table)
+    assert code == 1
+    assert output.startswith(f"Error: {table}:4: {reason}")
+    assert snapshot(project) == before
+
+
+def test_a_table_too_large_is_refused_before_it_is_read(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from twinning import table_read
+
+    monkeypatch.setattr(table_read, "MAX_BYTES", 1000)
+    code, output = run_import(project, project / "dist" / "agreements.csv")
+    assert code == 2
+    assert "larger than 0 MiB, more than an import reads: split it" in output
+
+
+def test_a_workbook_named_csv_or_an_old_xls_is_named_for_what_it_is(project: Path) -> None:
+    named_csv = project / "agreements-export.csv"
+    shutil.copy(project / "dist" / "agreements.xlsx", named_csv)
+    code, output = run_import(project, named_csv)
+    assert (code, output) == (
+        2,
+        f"Error: {named_csv}: a workbook, not CSV text: name it .xlsx, or save it as CSV UTF-8\n",
+    )
+    xls = project / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
+    code, output = run_import(project, xls)
+    assert code == 2 and "an Excel 97-2003 workbook (.xls): save it as Excel Workbook" in output
+
+
+# ----------------------------------------------------------------------------- workbooks
+
+
+def clerk_workbook(project: Path, edit: Callable[[Any, dict[str, int]], None]) -> Path:
+    """The exported workbook as a clerk saves it from Excel (openpyxl writes what Excel
+    writes: typed cells, a second sheet), after ``edit(sheet, column numbers)``."""
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    sheet = book["agreements"]
+    edit(sheet, {name: i for i, name in enumerate(tables.AGREEMENT_COLUMNS, start=1)})
+    path = project / "clerk.xlsx"
+    book.save(path)
+    return path
+
+
+def bursa_row(sheet: Any) -> int:
+    return next(
+        r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value.endswith("bursa-2011")
+    )
+
+
+@pytest.mark.parametrize("epoch", ["1900", "1904"])
+def test_xlsx_numbers_are_read_as_what_the_clerk_typed(project: Path, epoch: str) -> None:
+    """A date kept as an Excel serial number (a cell formatted as a number) is that date in
+    the workbook's own calendar; a year typed as a number is the year; spaces go."""
+    import datetime
+
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, to_excel
+
+    def edit(sheet: Any, column: dict[str, int]) -> None:
+        if epoch == "1904":
+            sheet.parent.epoch = CALENDAR_MAC_1904
+        row = bursa_row(sheet)
+        serial = to_excel(datetime.datetime(2021, 6, 30), sheet.parent.epoch)
+        sheet.cell(row, column["ended"]).value = serial  # 44377 (1900) or 42915 (1904)
+        sheet.cell(row, column["started"]).value = 2010.0
+        sheet.cell(row, column["status"]).value = "\u00a0ended "
+        sheet.cell(row, column["decision"]).value = None
+
+    before = data_triples(project)
+    assert run_import(project, clerk_workbook(project, edit))[0] == 0
+    after = data_triples(project)
+    assert before - after == {T(BURSA, terms.STATUS, N("status:stagnating"))}
+    assert after - before == {
+        T(BURSA, terms.STATUS, N("status:ended")),
+        T(BURSA, terms.END_DATE, typed("2021-06-30", "date")),
+        T(BURSA, terms.tw("startDate"), typed("2010", "gYear")),
+    }
+
+
+def test_xlsx_a_small_number_in_a_date_column_is_not_made_a_date(project: Path) -> None:
+    def edit(sheet: Any, column: dict[str, int]) -> None:
+        sheet.cell(bursa_row(sheet), column["ended"]).value = 731  # no year, no serial date
+
+    code, output = run_import(project, clerk_workbook(project, edit))
+    assert code == 1 and ":ended: 731 is not a date" in output
+
+
+def test_xlsx_the_agreements_sheet_is_found_among_others(project: Path) -> None:
+    """Sheets added in front (notes, a pivot) or the sheets reordered: the one named
+    agreements, else the first whose header names our columns."""
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    notes = book.create_sheet("Notes", 0)
+    notes["A1"] = "Partners of the region, kept by the foreign relations office"
+    book["agreements"].title = "Parteneriate"
+    book.move_sheet("lists", -2)
+    book.save(project / "sheets.xlsx")
+    before = snapshot(project)
+    assert run_import(project, project / "sheets.xlsx")[0] == 0
+    assert snapshot(project) == before
+
+
+def test_xlsx_a_declared_size_of_a_million_rows_is_not_read_as_one(project: Path) -> None:
+    """LibreOffice declares its used range (A1:AMJ…); a hostile file declares the whole
+    grid. Rows are read as stored, not padded to the declared size."""
+    source = project / "dist" / "agreements.xlsx"
+    target = project / "declared.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data
+                )
+            zout.writestr(info.filename, data)
+    before = snapshot(project)
+    assert run_import(project, target)[0] == 0
+    assert snapshot(project) == before
+
+
+def rezip(source: Path, target: Path, parts: dict[str, bytes]) -> Path:
+    """A copy of a workbook with some parts replaced."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, parts.get(info.filename, zin.read(info.filename)))
+    return target
+
+
+def broken_workbooks(project: Path) -> dict[str, tuple[Path, str]]:
+    exported = project / "dist" / "agreements.xlsx"
+    sheet = zipfile.ZipFile(exported).read("xl/worksheets/sheet1.xml")
+    made = {}
+
+    def make(name: str, data: bytes, expected: str) -> None:
+        path = project / name
+        path.write_bytes(data)
+        made[name] = (path, expected)
+
+    make("csv-renamed.xlsx", b"id,home\n1,2\n", "not an .xlsx workbook (File is not a zip file)")
+    make("old-renamed.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096),
+         "an Excel 97-2003 (.xls) or password-protected workbook")  # fmt: skip
+    buffer = io.BytesIO()
+    zipfile.ZipFile(buffer, "w").close()
+    make("empty-zip.xlsx", buffer.getvalue(), "cannot read the workbook")
+    cut = rezip(
+        exported, project / "cut.xlsx", {"xl/worksheets/sheet1.xml": sheet[: len(sheet) // 2]}
+    )
+    made["cut.xlsx"] = (cut, "cannot read the workbook: unclosed token")
+    encrypted = project / "encrypted.xlsx"
+    data = bytearray(exported.read_bytes())
+    data[data.find(b"PK\x01\x02") + 8] |= 0x1  # "encrypted", as a zip tool's password sets it
+    encrypted.write_bytes(bytes(data))
+    made["encrypted.xlsx"] = (encrypted, "the workbook is encrypted")
+    return made
+
+
+@pytest.mark.parametrize("name", ["csv-renamed.xlsx", "old-renamed.xlsx", "empty-zip.xlsx", "cut.xlsx", "encrypted.xlsx"])  # fmt: skip
+def test_a_file_that_is_no_readable_workbook_cannot_run(project: Path, name: str) -> None:
+    path, expected = broken_workbooks(project)[name]
+    before = snapshot(project)
+    code, output = run_import(project, path)
+    assert code == 2
+    assert output.startswith(f"Error: {path}: {expected}"), output
+    assert output.rstrip("\n").endswith("save it as Excel Workbook (.xlsx) or CSV UTF-8") or (
+        "without a password" in output
+    )
+    assert len(output.splitlines()) == 1
+    assert snapshot(project) == before
+
+
+def test_a_zip_bomb_named_xlsx_is_refused_unopened(project: Path) -> None:
+    """300 MiB of spaces in 300 kB: the sizes the archive declares bound what is unzipped."""
+    bomb = project / "bomb.xlsx"
+    shutil.copy(project / "dist" / "agreements.xlsx", bomb)
+    with (
+        zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part,
+    ):
+        for _ in range(300):
+            part.write(b" " * 2**20)
+    assert bomb.stat().st_size < 2**20
+    code, output = run_import(project, bomb)
+    assert code == 2
+    assert "the workbook unzips to 314," in output and "more than the 256 MiB" in output
+
+
+class CountingHandler(http.server.BaseHTTPRequestHandler):
+    """Answers every request with a harmless DTD and counts it (none may come)."""
+
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.requests.append(self.path)
+        body = b'<!ENTITY payload "fetched">'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def counting_server() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CountingHandler)
+    CountingHandler.requests = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+HOSTILE = FIXTURES / "tables-hostile"
+
+
+@pytest.mark.parametrize("dtd", ["entity-expansion.dtd", "external-entity.dtd"])
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_entities_in_a_workbook_are_neither_expanded_nor_fetched(
+    project: Path, counting_server: str, dtd: str, part: str
+) -> None:
+    exported = project / "dist" / "agreements.xlsx"
+    text = zipfile.ZipFile(exported).read(part).decode("utf-8")
+    declaration, _, body = text.partition("?>")
+    doctype = (HOSTILE / dtd).read_text(encoding="utf-8").replace("{url}", counting_server)
+    if part.endswith("sheet1.xml"):  # the payload in a cell: a clerk's name for a party
+        body = body.replace("<t>Cluj County</t>", "<t>&payload;</t>", 1)
+    hostile = rezip(
+        exported, project / "hostile.xlsx", {part: f"{declaration}?>{doctype}{body}".encode()}
+    )
+    before = snapshot(project)
+    code, output = run_import(project, hostile)
+    assert CountingHandler.requests == []
+    assert "lol" not in output and "fetched" not in output and "root:" not in output
+    assert snapshot(project) == before
+    if part.endswith("sheet1.xml"):
+        assert code == 2 and output.startswith(f"Error: {hostile}: cannot read the workbook: "), (
+            output
+        )
+    else:  # declared, never used: the workbook reads as it is
+        assert code == 0, output

@@ -19,9 +19,7 @@ nothing is written when any cell is bad.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import re
 import tempfile
 from collections.abc import Iterable
@@ -30,7 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import fmt, geo, link, rdfio, sssom, tables, terms
+from . import fmt, geo, link, rdfio, sssom, table_read, tables, terms
 from .errors import CannotRun, DataProblem
 from .load import LoadedGraph, data_files, load_project, mapping_files
 from .sparql_client import Endpoint, EndpointError
@@ -99,32 +97,7 @@ class ImportReport:
 
 def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and rows (with their spreadsheet row number) of a CSV or .xlsx table."""
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from . import xlsx
-
-        rows = xlsx.read_rows(path)
-    elif suffix in {".csv", ".txt"}:
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except OSError as err:
-            raise CannotRun(f"cannot read file: {err.strerror}", path=path) from err
-        except UnicodeDecodeError as err:
-            raise CannotRun(
-                f"not UTF-8 (byte {err.start}): save the table as CSV UTF-8", path=path
-            ) from err
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    else:
-        raise CannotRun(f"unknown table type {path.suffix!r}: use .csv (UTF-8) or .xlsx", path=path)
-    if not rows:
-        raise CannotRun("the table is empty: it needs a header row", path=path)
-    header = [cell.strip() for cell in rows[0]]
-    body = [
-        (number, [cell.strip() for cell in row])
-        for number, row in enumerate(rows[1:], start=2)
-        if any(cell.strip() for cell in row)
-    ]
-    return header, body
+    return table_read.read_table(path, COLUMNS, DATE_COLUMNS)
 
 
 def split(cell: str) -> list[str]:

@@ -13,9 +13,11 @@ import datetime as _dt
 import itertools
 import re
 import zipfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from .errors import CannotRun
 
@@ -185,15 +187,98 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def read_rows(path: Path) -> list[list[str]]:
-    """The first sheet's rows as text (dates typed as dates come back as YYYY-MM-DD)."""
-    try:
-        from openpyxl import load_workbook  # only to read (0.15 s to import)
+# An OLE2 compound file: an Excel 97-2003 workbook, or an encrypted (password) .xlsx.
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_UNZIPPED = 256 * 1024 * 1024  # the parts of a workbook, unzipped (a zip bomb is refused)
+FIRST_SERIAL = 10_000  # 1927-05-18: a smaller number in a date column is a year or a mistake
+SAVE_AS = "save it as Excel Workbook (.xlsx) or CSV UTF-8"
 
+
+def _check_archive(path: Path) -> None:
+    """Refuse what openpyxl should not open: not a zip, encrypted, or too large unzipped
+    (the sizes the archive declares bound what is decompressed)."""
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(len(_OLE2))
+        if magic == _OLE2:
+            raise CannotRun(
+                f"an Excel 97-2003 (.xls) or password-protected workbook: {SAVE_AS}, "
+                "without a password",
+                path=path,
+            )
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as err:
+        raise CannotRun(f"not an .xlsx workbook ({err}): {SAVE_AS}", path=path) from err
+    if any(part.flag_bits & 0x1 for part in parts):
+        raise CannotRun(f"the workbook is encrypted: {SAVE_AS}, without a password", path=path)
+    size = sum(part.file_size for part in parts)
+    if size > MAX_UNZIPPED:
+        raise CannotRun(
+            f"the workbook unzips to {size:,} bytes, more than the {MAX_UNZIPPED // 2**20} MiB "
+            "an import reads: split the table",
+            path=path,
+        )
+
+
+def read_rows(
+    path: Path,
+    score: Callable[[list[str]], int] | None = None,
+    date_column: Callable[[str], bool] | None = None,
+) -> list[list[str]]:
+    """A sheet's rows as text: the sheet whose header ``score`` rates highest (the one named
+    agreements, then the first, when several tie), or the first sheet.
+
+    Dates typed as dates come back as YYYY-MM-DD; so does a number in a column that
+    ``date_column`` accepts when it is an Excel serial date (a cell formatted as a number),
+    read with the workbook's own epoch (1900 or 1904). Formulas give their saved values.
+    """
+    _check_archive(path)
+    from openpyxl import load_workbook  # only to read (0.15 s to import)
+    from openpyxl.utils.datetime import from_excel
+
+    def convert(value: object, column: str) -> str:
+        if (
+            date_column is not None
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and FIRST_SERIAL <= value < 2_958_466  # up to 9999-12-31
+            and date_column(column)
+        ):
+            return _text(from_excel(value, book.epoch).date())
+        return _text(value)
+
+    try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise CannotRun(f"cannot read the workbook: {err}", path=path) from err
-    sheet = book.worksheets[0]
-    rows = [[_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
+        try:
+            sheets = sorted(book.worksheets, key=lambda s: s.title.strip().lower() != SHEET)
+            if not sheets:
+                raise CannotRun(f"the workbook has no sheet: {SAVE_AS}", path=path)
+            chosen = max(sheets, key=lambda s: score(_header(s))) if score else book.worksheets[0]
+            chosen.reset_dimensions()  # rows as stored, not padded to a declared size
+            rows: list[list[str]] = []
+            header: list[str] = []
+            for row in chosen.iter_rows(values_only=True):
+                names = (header + [""] * len(row))[: len(row)]
+                rows.append([convert(value, name) for value, name in zip(row, names, strict=True)])
+                if not header and any(rows[-1]):
+                    header = rows[-1]
+        finally:
+            book.close()
+    except CannotRun:
+        raise
+    except (
+        OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError, KeyError,
+        IndexError, TypeError, ValueError, AttributeError,
+    ) as err:  # fmt: skip
+        # A damaged part (XML cut short, an entity expansion refused; SyntaxError is the
+        # parsers' ParseError): not a table.
+        raise CannotRun(f"cannot read the workbook: {err}: {SAVE_AS}", path=path) from err
     return rows
+
+
+def _header(sheet: Any) -> list[str]:
+    """A sheet's first row that holds something (among its first 20)."""
+    sheet.reset_dimensions()
+    rows = itertools.islice(sheet.iter_rows(values_only=True), 20)
+    return next(([_text(v) for v in row] for row in rows if any(_text(v) for v in row)), [])

@@ -1,0 +1,175 @@
+"""A clerk's table (CSV or .xlsx) read as a header and rows of text, however it was saved.
+
+Spreadsheet programs save CSV in the locale's ways: UTF-8 with or without a byte order mark,
+UTF-16 ("Unicode text"), a Windows code page, a semicolon or a tab between cells. The header
+row says which: the delimiter is the one that makes the header name our columns. A legacy
+code page is used only when Windows-1250, Windows-1252 and ISO 8859-2 read the same text (a
+reading that puts a symbol inside a word, "Ma³opolska", is no candidate); otherwise the bytes
+could mean two different names, and the table is refused rather than guessed. A CSV file is
+read up to :data:`MAX_BYTES` (a workbook up to ``xlsx.MAX_UNZIPPED``), so a hostile or
+mistaken file cannot exhaust the machine.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from collections.abc import Collection
+from pathlib import Path
+
+from . import link
+from .errors import CannotRun, DataProblem
+
+# A CSV file read at once: about 180,000 agreement rows, and under 1 GB of memory as rows.
+MAX_BYTES = 64 * 1024 * 1024
+# What a .csv file holding a workbook starts with: a zip (.xlsx), or an OLE2 file (.xls).
+WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+DELIMITERS = ",;\t"
+LEGACY = {"cp1250": "Windows-1250", "cp1252": "Windows-1252", "iso-8859-2": "ISO 8859-2"}
+SAVE_AS = "save the table as CSV UTF-8"
+
+
+def column_key(name: str) -> str:
+    """A header cell as the column it names: case, accents, spaces and dashes do not count
+    (" Title Lang ", "TITLE-LANG" and "title_lang" are one column)."""
+    return re.sub(r"[^a-z0-9]+", "_", link.key(name).lower()).strip("_")
+
+
+def read_table(
+    path: Path, columns: Collection[str], date_columns: Collection[str] = ()
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header (a known column by its own name, anything else as written) and the rows
+    that hold something, each with its spreadsheet row number.
+
+    Columns without a header and without a value are dropped (spreadsheet programs add them).
+    """
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        from . import xlsx
+
+        def named(row: list[str]) -> int:
+            return len({column_key(cell) for cell in row} & set(columns))
+
+        wanted = set(date_columns)
+        rows = xlsx.read_rows(path, named, date_column=lambda name: column_key(name) in wanted)
+    elif suffix == ".xls":
+        raise CannotRun(
+            "an Excel 97-2003 workbook (.xls): save it as Excel Workbook (.xlsx) or CSV UTF-8",
+            path=path,
+        )
+    elif suffix in {".csv", ".txt", ".tsv"}:
+        data = _read_bytes(path)
+        if data.startswith(WORKBOOK_MAGIC):
+            raise CannotRun(
+                "a workbook, not CSV text: name it .xlsx, or save it as CSV UTF-8", path=path
+            )
+        rows = _csv_rows(path, _decode(data, path), columns)
+    else:
+        raise CannotRun(f"unknown table type {path.suffix!r}: use .csv or .xlsx", path=path)
+    numbered = [
+        (number, [cell.strip() for cell in row])
+        for number, row in enumerate(rows, start=1)
+        if any(cell.strip() for cell in row)
+    ]
+    if not numbered:
+        raise CannotRun("the table is empty: it needs a header row", path=path)
+    (_, header), body = numbered[0], numbered[1:]
+    known = {column_key(name): name for name in columns}
+    header = [known.get(column_key(name), name) for name in header]
+    width = max(len(header), *(len(row) for _, row in body)) if body else len(header)
+    header += [""] * (width - len(header))
+    keep = [i for i, name in enumerate(header) if name or any(i < len(r) and r[i] for _, r in body)]
+    return [header[i] for i in keep], [
+        (n, [r[i] if i < len(r) else "" for i in keep]) for n, r in body
+    ]
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise CannotRun(f"cannot read file: {err.strerror}", path=path) from err
+    if len(data) > MAX_BYTES:
+        raise CannotRun(
+            f"the table is larger than {MAX_BYTES // 2**20} MiB, more than an import reads: "
+            "split it into several tables",
+            path=path,
+        )
+    return data
+
+
+def _decode(data: bytes, path: Path) -> str:
+    """The text of a CSV file: UTF-8 (a BOM or not), UTF-16 with its BOM, or a legacy code
+    page when every likely one reads the same text."""
+    try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        failed = err
+    readings: dict[str, list[str]] = {}
+    for encoding, name in LEGACY.items():
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        # C1 controls, or a symbol inside a word ("Ma³opolska"): not this code page.
+        if not re.search("[\x80-\x9f]", text) and not _symbol_in_word(text):
+            readings.setdefault(text, []).append(name)
+    if len(readings) == 1:
+        return next(iter(readings))
+    if len(readings) < 2:
+        raise CannotRun(f"not UTF-8 (byte {failed.start}): {SAVE_AS}", path=path)
+    (first, first_names), (second, second_names) = list(readings.items())[:2]
+    line, a, b = next(
+        (n, x, y)
+        for n, (x, y) in enumerate(
+            zip(first.splitlines(), second.splitlines(), strict=False), start=1
+        )
+        if x != y
+    )
+    start = next(i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)
+    around = slice(max(0, start - 20), start + 20)
+    raise CannotRun(
+        f"not UTF-8, and its code page is not certain: line {line} reads {a[around]!r} in "
+        f"{'/'.join(first_names)} but {b[around]!r} in {'/'.join(second_names)}: {SAVE_AS}",
+        path=path,
+    )
+
+
+def _symbol_in_word(text: str) -> bool:
+    """A non-ASCII character that is no letter (or is an ordinal sign, which Unicode counts
+    as one) between two letters: what a wrong code page makes of a letter (ł read as ³)."""
+    for found in re.finditer("[^\x00-\x7f]", text):
+        i, char = found.start(), found.group()
+        inside = 0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha()
+        if inside and (char in "ªº" or not char.isalpha()):
+            return True
+    return False
+
+
+def _csv_rows(path: Path, text: str, columns: Collection[str]) -> list[list[str]]:
+    """The records of the text, cut at the delimiter that makes the header name most columns."""
+    wanted = set(columns)
+
+    def named(delimiter: str) -> int:
+        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        return len({column_key(cell) for cell in first} & wanted)
+
+    delimiter = max(DELIMITERS, key=lambda d: (named(d), -DELIMITERS.index(d)))
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        rows.extend(reader)
+    except csv.Error as err:
+        if "field larger" in str(err):
+            reason = f"a cell is longer than {csv.field_size_limit():,} characters"
+        elif "end of data" in str(err):
+            reason = 'a quoted cell is never closed: a cell that starts with " must end with "'
+        else:
+            reason = f'not a well-formed CSV row ({err}): quote a cell holding {delimiter!r} or "'
+        raise DataProblem(reason, path=path, line=len(rows) + 1) from err
+    return rows
