@@ -598,6 +598,25 @@ def test_spreadsheet_leftovers_and_header_spelling_do_not_matter(project: Path) 
     assert snapshot(project) == before
 
 
+def test_duplicate_and_unnamed_columns_are_bad_header_cells(project: Path) -> None:
+    rows = export_rows(project)
+    table = project / "header.csv"
+    table.write_text(
+        csv_text([[*rows[0], "Status", ""], *([*r, "ended", "note"] for r in rows[1:])]), "utf-8"
+    )
+    before = snapshot(project)
+    code, output = run_import(project, table)
+    assert code == 1
+    status = rows[0].index("status") + 1
+    assert output.splitlines()[:2] == [
+        f"{table}:1:status: the column 'status' is there 2 times (columns {status} and 16): "
+        "keep one, a row cannot say two things",
+        f"{table}:1:column 17: a column without a name holds values: name it with one of the "
+        f"columns ({', '.join(tables.AGREEMENT_COLUMNS)}) or delete it",
+    ]
+    assert snapshot(project) == before
+
+
 @pytest.mark.parametrize(
     ("tail", "reason"),
     [

@@ -318,11 +318,27 @@ class Importer:
     def check_header(self, header: list[str]) -> bool:
         ok = True
         for position, name in enumerate(header, start=1):
-            if name not in COLUMNS:
+            if not name:
                 self.problems.add(
                     1,
-                    name or f"column {position}",
-                    f"unknown column {name!r}: the columns are {', '.join(COLUMNS)}",
+                    f"column {position}",
+                    "a column without a name holds values: name it with one of the columns "
+                    f"({', '.join(COLUMNS)}) or delete it",
+                )
+                ok = False
+            elif name not in COLUMNS:
+                self.problems.add(
+                    1, name, f"unknown column {name!r}: the columns are {', '.join(COLUMNS)}"
+                )
+                ok = False
+            elif header.count(name) > 1 and header.index(name) == position - 1:
+                # Reported once, at its first column: which one the row means is unknown.
+                where = [str(i) for i, n in enumerate(header, start=1) if n == name]
+                self.problems.add(
+                    1,
+                    name,
+                    f"the column {name!r} is there {len(where)} times (columns "
+                    f"{' and '.join(where)}): keep one, a row cannot say two things",
                 )
                 ok = False
         for name in REQUIRED_COLUMNS:
