@@ -662,6 +662,48 @@ def test_a_workbook_named_csv_or_an_old_xls_is_named_for_what_it_is(project: Pat
     assert code == 2 and "an Excel 97-2003 workbook (.xls): save it as Excel Workbook" in output
 
 
+# ----------------------------------------------------------------------------- cells
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("title", "Protocol\x00de cooperare", "'Protocol\\x00de cooperare' holds the control character U+0000: remove it"),
+        ("title", "Protocol \x1b[31mroșu", "'Protocol \\x1b[31mroșu' holds the control character U+001B: remove it"),
+        ("title", '=HYPERLINK("http://127.0.0.1:9/","x")', "'=HYPERLINK(\"http://127.0.0.1:9/\",\"x\")' starts with '=' like a spreadsheet formula: the table holds text, so write what the cell should say without the sign"),
+        ("source", "+cmd|' /C calc'!A0", "\"+cmd|' /C calc'!A0\" starts with '+' like a spreadsheet formula: the table holds text, so write what the cell should say without the sign"),
+        ("parties", "@SUM(1+1) | Cluj County", "'@SUM(1+1) | Cluj County' starts with '@' like a spreadsheet formula: the table holds text, so write what the cell should say without the sign"),
+    ],
+)  # fmt: skip
+def test_hostile_cells_are_bad_cells(project: Path, column: str, value: str, reason: str) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    number = next(
+        i for i, r in enumerate(rows, start=2) if r["id"].endswith("allier-cooperation-protocol")
+    )
+    rows[number - 2][column] = value
+    table = write_csv(project / "hostile.csv", rows)
+    before = snapshot(project)
+    code, output = run_import(project, table)
+    assert code == 1, output
+    assert output.splitlines()[0] == f"{table}:{number}:{column}: {reason}"
+    assert snapshot(project) == before
+
+
+def test_text_that_would_break_turtle_or_sparql_is_stored_as_written(project: Path) -> None:
+    """Quotes, backslashes, brackets and keywords are a title's text: escaped when written,
+    bound when queried, and read back the same."""
+    title = 'a """ b \\ c " . } <x> ; @prefix x: <y> . DROP ALL ; INSERT DATA { <a> <b> "c'
+    rows = read_csv(project / "dist" / "agreements.csv")
+    [row] = [r for r in rows if r["id"].endswith("allier-cooperation-protocol")]
+    row["title"] = title
+    import_table(project, write_csv(project / "t.csv", rows))
+    assert T(ALLIER, terms.DCT_TITLE, ox.Literal(title, language="ro")) in data_triples(project)
+    export(load_project(project), project / "dist2", project)
+    before = snapshot(project)
+    assert import_table(project, project / "dist2" / "agreements.csv").changed_files == []
+    assert snapshot(project) == before
+
+
 # ----------------------------------------------------------------------------- workbooks
 
 

@@ -51,6 +51,10 @@ PROV_DERIVED = terms.PREFIXES["prov"] + "wasDerivedFrom"
 PAV_RETRIEVED_ON = terms.PREFIXES["pav"] + "retrievedOn"
 MAPPING_SET = "https://w3id.org/twinning/mappings/wikidata"
 IMPORT_HEADER = "Imported by `twinning import` from {table}."
+# Characters no cell means: C0 and C1 controls (but tab and line breaks) and non-characters.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# What spreadsheet programs run as a formula ("CSV injection"): =, +, @, or - before a word.
+_FORMULA = re.compile(r"[=+@]|-[^\d\s.-]")
 
 
 class TableProblems(DataProblem):
@@ -347,6 +351,26 @@ class Importer:
                 ok = False
         return ok
 
+    def check_text(self, number: int, column: str, value: str) -> bool:
+        """Refuse what no column means as text: control characters, and a leading sign that
+        makes a spreadsheet run the cell as a formula when the table is opened again."""
+        if bad := _CONTROL.search(value):
+            self.problems.add(
+                number,
+                column,
+                f"{value[:80]!r} holds the control character U+{ord(bad.group()):04X}: remove it",
+            )
+            return False
+        if _FORMULA.match(value):
+            self.problems.add(
+                number,
+                column,
+                f"{value[:80]!r} starts with {value[0]!r} like a spreadsheet formula: the table "
+                "holds text, so write what the cell should say without the sign",
+            )
+            return False
+        return True
+
     def rows(self, header: list[str], body: list[tuple[int, list[str]]]) -> list[_Row]:
         rows = []
         for number, values in body:
@@ -368,7 +392,9 @@ class Importer:
                 changed = {k for k, v in cells.items() if k != "id" and v != current.get(k, "")}
             else:
                 changed = set(cells) - {"id"}
-            rows.append(_Row(number, cells, agreement, changed))
+            checked = [self.check_text(number, column, cells[column]) for column in sorted(changed)]
+            if all(checked):
+                rows.append(_Row(number, cells, agreement, changed))
         return rows
 
     # ------------------------------------------------------------------ parties
