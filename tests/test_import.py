@@ -673,6 +673,9 @@ def test_a_workbook_named_csv_or_an_old_xls_is_named_for_what_it_is(project: Pat
         ("title", '=HYPERLINK("http://127.0.0.1:9/","x")', "'=HYPERLINK(\"http://127.0.0.1:9/\",\"x\")' starts with '=' like a spreadsheet formula: the table holds text, so write what the cell should say without the sign"),
         ("source", "+cmd|' /C calc'!A0", "\"+cmd|' /C calc'!A0\" starts with '+' like a spreadsheet formula: the table holds text, so write what the cell should say without the sign"),
         ("parties", "@SUM(1+1) | Cluj County", "'@SUM(1+1) | Cluj County' starts with '@' like a spreadsheet formula: the table holds text, so write what the cell should say without the sign"),
+        ("source", 'https://example.org/a>b"c', "'https://example.org/a>b\"c' is not a web address (Invalid IRI code point '>'): write the page's address as the browser shows it, or the source's title"),
+        ("signed", "２０１１", "２０１１ is not a date: use YYYY-MM-DD, YYYY-MM or YYYY; DD.MM.YYYY is also read"),
+        ("decision", "١٢/٢٠١٧", "'١٢/٢٠١٧' is not a council decision: use NUMBER/YEAR, e.g. 271/2017"),
     ],
 )  # fmt: skip
 def test_hostile_cells_are_bad_cells(project: Path, column: str, value: str, reason: str) -> None:

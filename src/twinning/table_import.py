@@ -53,6 +53,8 @@ MAPPING_SET = "https://w3id.org/twinning/mappings/wikidata"
 IMPORT_HEADER = "Imported by `twinning import` from {table}."
 # Characters no cell means: C0 and C1 controls (but tab and line breaks) and non-characters.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# A source cell that is a web address (also recorded as the source's schema:url).
+_WEB_ADDRESS = re.compile(r"https?://\S+$")
 # What spreadsheet programs run as a formula ("CSV injection"): =, +, @, or - before a word.
 _FORMULA = re.compile(r"[=+@]|-[^\d\s.-]")
 
@@ -112,18 +114,18 @@ def split(cell: str) -> list[str]:
 def parse_date(text: str) -> ox.Literal | None:
     """A date cell as an xsd:date, xsd:gYearMonth or xsd:gYear literal; None if not a date."""
     text = text.strip()
-    match = re.fullmatch(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})", text)
+    match = re.fullmatch(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})", text, re.ASCII)
     if match:
         text = f"{match.group(3)}-{int(match.group(2)):02d}-{int(match.group(1)):02d}"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.ASCII):
         try:
             _dt.date.fromisoformat(text)
         except ValueError:
             return None
         return ox.Literal(text, datatype=ox.NamedNode(XSD_DATE))
-    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text, re.ASCII):
         return ox.Literal(text, datatype=ox.NamedNode(terms.XSD + "gYearMonth"))
-    if re.fullmatch(r"\d{4}", text):
+    if re.fullmatch(r"\d{4}", text, re.ASCII):
         return ox.Literal(text, datatype=ox.NamedNode(terms.XSD + "gYear"))
     return None
 
@@ -671,7 +673,7 @@ class Importer:
                 ox.Triple(node, ox.NamedNode(terms.RDFS_LABEL), label),
             ]
         )
-        if re.match(r"https?://\S+$", text):
+        if _WEB_ADDRESS.match(text):  # checked by check_cells
             url = ox.NamedNode(text)
             self.add["sources"].append(ox.Triple(node, ox.NamedNode(terms.SCHEMA_URL), url))
         self.report.sources.append(iri)
@@ -713,12 +715,23 @@ class Importer:
             )
         if "decision" in row.changed:
             for value in split(row.cells.get("decision", "")):
-                if not re.fullmatch(r"[\w.-]+\s*/\s*\d{4}", value):
+                if not re.fullmatch(r"[\w.-]+\s*/\s*\d{4}", value, re.ASCII):
                     self.problems.add(
                         row.number,
                         "decision",
                         f"{value!r} is not a council decision: use NUMBER/YEAR, e.g. 271/2017",
                     )
+        source = row.cells.get("source", "")
+        if "source" in row.changed and _WEB_ADDRESS.match(source):
+            try:
+                ox.NamedNode(source)
+            except ValueError as err:
+                self.problems.add(
+                    row.number,
+                    "source",
+                    f"{source!r} is not a web address ({err}): write the page's address as "
+                    "the browser shows it, or the source's title",
+                )
         if not new:
             for column in REQUIRED_COLUMNS:
                 if column in row.changed and not row.cells.get(column, ""):
