@@ -598,6 +598,29 @@ def test_spreadsheet_leftovers_and_header_spelling_do_not_matter(project: Path) 
     assert snapshot(project) == before
 
 
+def test_a_title_above_the_header_is_skipped_and_rows_keep_their_numbers(project: Path) -> None:
+    """Councils put a title over the table; the header is the first row naming our columns,
+    and problems are reported at the sheet's own row numbers."""
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    sheet = book["agreements"]
+    sheet.insert_rows(1, amount=2)
+    sheet["A1"] = "Acorduri de cooperare ale Consiliului Județean Cluj"
+    sheet.cell(3, tables.AGREEMENT_COLUMNS.index("status") + 1).value = "Status"
+    sheet.cell(3, len(tables.AGREEMENT_COLUMNS) + 1).value = "remarks"
+    book.save(project / "titled.xlsx")
+    code, output = run_import(project, project / "titled.xlsx")
+    assert code == 1
+    assert output.splitlines()[0] == (
+        f"{project / 'titled.xlsx'}:3:remarks: unknown column 'remarks': the columns are "
+        f"{', '.join(tables.AGREEMENT_COLUMNS)}"
+    )
+    sheet.delete_cols(len(tables.AGREEMENT_COLUMNS) + 1)
+    book.save(project / "titled.xlsx")
+    before = snapshot(project)
+    assert run_import(project, project / "titled.xlsx")[0] == 0
+    assert snapshot(project) == before
+
+
 def test_duplicate_and_unnamed_columns_are_bad_header_cells(project: Path) -> None:
     rows = export_rows(project)
     table = project / "header.csv"

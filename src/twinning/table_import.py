@@ -101,8 +101,8 @@ class ImportReport:
 # ----------------------------------------------------------------------------- reading
 
 
-def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and rows (with their spreadsheet row number) of a CSV or .xlsx table."""
+def read_table(path: Path) -> table_read.Table:
+    """Header and rows (with their spreadsheet row numbers) of a CSV or .xlsx table."""
     return table_read.read_table(path, COLUMNS, DATE_COLUMNS)
 
 
@@ -321,12 +321,12 @@ class Importer:
 
     # ------------------------------------------------------------------ columns and rows
 
-    def check_header(self, header: list[str]) -> bool:
+    def check_header(self, header: list[str], row: int) -> bool:
         ok = True
         for position, name in enumerate(header, start=1):
             if not name:
                 self.problems.add(
-                    1,
+                    row,
                     f"column {position}",
                     "a column without a name holds values: name it with one of the columns "
                     f"({', '.join(COLUMNS)}) or delete it",
@@ -334,14 +334,14 @@ class Importer:
                 ok = False
             elif name not in COLUMNS:
                 self.problems.add(
-                    1, name, f"unknown column {name!r}: the columns are {', '.join(COLUMNS)}"
+                    row, name, f"unknown column {name!r}: the columns are {', '.join(COLUMNS)}"
                 )
                 ok = False
             elif header.count(name) > 1 and header.index(name) == position - 1:
                 # Reported once, at its first column: which one the row means is unknown.
                 where = [str(i) for i, n in enumerate(header, start=1) if n == name]
                 self.problems.add(
-                    1,
+                    row,
                     name,
                     f"the column {name!r} is there {len(where)} times (columns "
                     f"{' and '.join(where)}): keep one, a row cannot say two things",
@@ -349,7 +349,7 @@ class Importer:
                 ok = False
         for name in REQUIRED_COLUMNS:
             if name not in header:
-                self.problems.add(1, name, f"missing column {name!r}: the table needs it")
+                self.problems.add(row, name, f"missing column {name!r}: the table needs it")
                 ok = False
         return ok
 
@@ -1042,13 +1042,13 @@ def import_table(
     Rows with names held for review are left out; the rest are written (unless ``dry_run``).
     """
     importer = Importer(root, table, endpoint, date or _dt.date.today().isoformat())
-    header, body = read_table(table)
+    read = read_table(table)
     report = importer.report
-    report.rows = len(body)
+    report.rows = len(read.rows)
     report.dry_run = dry_run
-    if not importer.check_header(header):
+    if not importer.check_header(read.header, read.header_row):
         raise TableProblems(table, importer.problems.lines)
-    rows = importer.rows(header, body)
+    rows = importer.rows(read.header, read.rows)
     for row in rows:
         importer.check_cells(row)
         importer.read_parties(row)

@@ -17,6 +17,7 @@ import csv
 import io
 import re
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import link
@@ -37,23 +38,38 @@ def column_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", link.key(name).lower()).strip("_")
 
 
-def read_table(
-    path: Path, columns: Collection[str], date_columns: Collection[str] = ()
-) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header (a known column by its own name, anything else as written) and the rows
-    that hold something, each with its spreadsheet row number.
+@dataclass
+class Table:
+    """A table as read: its header row's number and cells, and the rows below that hold
+    something, each with its spreadsheet row number."""
 
-    Columns without a header and without a value are dropped (spreadsheet programs add them).
+    header_row: int
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+
+
+def named(row: list[str], columns: Collection[str]) -> int:
+    """How many of ``columns`` a header row names."""
+    return len({column_key(cell) for cell in row} & set(columns))
+
+
+def read_table(path: Path, columns: Collection[str], date_columns: Collection[str] = ()) -> Table:
+    """The table in a CSV file or a workbook, its header naming a known column by its own name.
+
+    The header is the first row (of the first 20) that names one of ``columns``: a title or
+    a note above it is no agreement. Columns without a header and without a value are dropped
+    (spreadsheet programs add them).
     """
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         from . import xlsx
 
-        def named(row: list[str]) -> int:
-            return len({column_key(cell) for cell in row} & set(columns))
-
         wanted = set(date_columns)
-        rows = xlsx.read_rows(path, named, date_column=lambda name: column_key(name) in wanted)
+        rows = xlsx.read_rows(
+            path,
+            lambda row: named(row, columns),
+            date_column=lambda name: column_key(name) in wanted,
+        )
     elif suffix == ".xls":
         raise CannotRun(
             "an Excel 97-2003 workbook (.xls): save it as Excel Workbook (.xlsx) or CSV UTF-8",
@@ -75,15 +91,18 @@ def read_table(
     ]
     if not numbered:
         raise CannotRun("the table is empty: it needs a header row", path=path)
-    (_, header), body = numbered[0], numbered[1:]
+    first = next((i for i, (_, row) in enumerate(numbered[:20]) if named(row, columns)), 0)
+    (header_row, header), body = numbered[first], numbered[first + 1 :]
     known = {column_key(name): name for name in columns}
     header = [known.get(column_key(name), name) for name in header]
     width = max(len(header), *(len(row) for _, row in body)) if body else len(header)
     header += [""] * (width - len(header))
     keep = [i for i, name in enumerate(header) if name or any(i < len(r) and r[i] for _, r in body)]
-    return [header[i] for i in keep], [
-        (n, [r[i] if i < len(r) else "" for i in keep]) for n, r in body
-    ]
+    return Table(
+        header_row,
+        [header[i] for i in keep],
+        [(n, [r[i] if i < len(r) else "" for i in keep]) for n, r in body],
+    )
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -153,13 +172,12 @@ def _symbol_in_word(text: str) -> bool:
 
 def _csv_rows(path: Path, text: str, columns: Collection[str]) -> list[list[str]]:
     """The records of the text, cut at the delimiter that makes the header name most columns."""
-    wanted = set(columns)
 
-    def named(delimiter: str) -> int:
+    def naming(delimiter: str) -> int:
         first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
-        return len({column_key(cell) for cell in first} & wanted)
+        return named(first, columns)
 
-    delimiter = max(DELIMITERS, key=lambda d: (named(d), -DELIMITERS.index(d)))
+    delimiter = max(DELIMITERS, key=lambda d: (naming(d), -DELIMITERS.index(d)))
     rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:

@@ -226,8 +226,8 @@ def read_rows(
     score: Callable[[list[str]], int] | None = None,
     date_column: Callable[[str], bool] | None = None,
 ) -> list[list[str]]:
-    """A sheet's rows as text: the sheet whose header ``score`` rates highest (the one named
-    agreements, then the first, when several tie), or the first sheet.
+    """A sheet's rows as text: the sheet with the row (of its first 20) that ``score`` rates
+    highest as a header (the one named agreements, then the first, when several tie).
 
     Dates typed as dates come back as YYYY-MM-DD; so does a number in a column that
     ``date_column`` accepts when it is an Excel serial date (a cell formatted as a number),
@@ -254,7 +254,7 @@ def read_rows(
             sheets = sorted(book.worksheets, key=lambda s: s.title.strip().lower() != SHEET)
             if not sheets:
                 raise CannotRun(f"the workbook has no sheet: {SAVE_AS}", path=path)
-            chosen = max(sheets, key=lambda s: score(_header(s))) if score else book.worksheets[0]
+            chosen = max(sheets, key=lambda s: _best_header(s, score)) if score else sheets[0]
             chosen.reset_dimensions()  # rows as stored, not padded to a declared size
             rows: list[list[str]] = []
             header: list[str] = []
@@ -277,8 +277,8 @@ def read_rows(
     return rows
 
 
-def _header(sheet: Any) -> list[str]:
-    """A sheet's first row that holds something (among its first 20)."""
+def _best_header(sheet: Any, score: Callable[[list[str]], int]) -> int:
+    """The best score of a sheet's first 20 rows as a header (a title may stand above it)."""
     sheet.reset_dimensions()
     rows = itertools.islice(sheet.iter_rows(values_only=True), 20)
-    return next(([_text(v) for v in row] for row in rows if any(_text(v) for v in row)), [])
+    return max((score([_text(v) for v in row]) for row in rows), default=0)
