@@ -566,6 +566,46 @@ def test_csv_saved_by_spreadsheets_in_other_locales_imports(
     }
 
 
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("31.10.2021", "2021-10-31"),  # cs, de, pl, ro
+        ("31.10.2021.", "2021-10-31"),
+        ("2021. 10. 31.", "2021-10-31"),  # hu
+        ("2021.10.31", "2021-10-31"),
+        ("31/10/2021", "2021-10-31"),  # es, fr, it
+        ("10/31/2021", "2021-10-31"),  # en-US: the order is certain, 31 is no month
+        ("31-10-2021", "2021-10-31"),
+        ("2021/10/31", "2021-10-31"),
+        ("05/05/2021", "2021-05-05"),  # either order, the same day
+    ],
+)
+def test_dates_as_locales_write_them(project: Path, written: str, read: str) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    [row] = [r for r in rows if r["id"].endswith("liberec-bursa-2011")]
+    row["ended"] = written
+    before = data_triples(project)
+    import_table(project, write_csv(project / "dates.csv", rows))
+    assert data_triples(project) - before == {T(BURSA, terms.END_DATE, typed(read, "date"))}
+
+
+def test_a_date_whose_day_and_month_may_be_swapped_is_not_guessed(project: Path) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    number = next(i for i, r in enumerate(rows, start=2) if r["id"].endswith("liberec-bursa-2011"))
+    rows[number - 2].update(ended="03/04/2021", started="2021.02.30.")
+    table = write_csv(project / "dates.csv", rows)
+    before = snapshot(project)
+    with pytest.raises(TableProblems) as caught:
+        import_table(project, table)
+    assert caught.value.problems == [
+        f"{table}:{number}:started: 2021.02.30. is not a date: use YYYY-MM-DD, YYYY-MM or YYYY; "
+        "DD.MM.YYYY is also read",
+        f"{table}:{number}:ended: 03/04/2021 may be 2021-04-03 or 2021-03-04 (day and month are "
+        "written in either order): write it as YYYY-MM-DD",
+    ]
+    assert snapshot(project) == before
+
+
 def test_a_code_page_that_could_mean_two_texts_is_refused_not_guessed(project: Path) -> None:
     """Czech in Windows-1250 reads as other letters in Windows-1252 ("úřad", "úøad"): which
     one the clerk meant is unknown, so nothing is imported."""

@@ -111,12 +111,31 @@ def split(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(SEPARATOR)] if cell.strip() else []
 
 
+# 31/10/2011 or 10/31/2011: day and month in the writer's locale's order.
+_DAY_MONTH = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2(\d{4})", re.ASCII)
+
+
 def parse_date(text: str) -> ox.Literal | None:
-    """A date cell as an xsd:date, xsd:gYearMonth or xsd:gYear literal; None if not a date."""
+    """A date cell as an xsd:date, xsd:gYearMonth or xsd:gYear literal; None if not a date.
+
+    Besides ISO 8601, the forms spreadsheets write in the partners' locales: 31.10.2011 (cs,
+    de, pl, ro), 2011. 10. 31. (hu), 31/10/2011 (es, fr, it) and 2011/10/31. Day and month
+    separated by / or - are read only when their order cannot matter (31/10, 10/31, 05/05).
+    """
     text = text.strip()
-    match = re.fullmatch(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})", text, re.ASCII)
-    if match:
-        text = f"{match.group(3)}-{int(match.group(2)):02d}-{int(match.group(1)):02d}"
+    if match := re.fullmatch(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})\.?", text, re.ASCII):
+        day, month, year = match.groups()
+    elif match := re.fullmatch(r"(\d{4})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{1,2})\.?", text, re.ASCII):
+        year, month, day = match.groups()
+    elif match := _DAY_MONTH.fullmatch(text):
+        first, _, second, year = match.groups()
+        if ambiguous_day_month(text):
+            return None
+        day, month = (second, first) if int(second) > 12 else (first, second)
+    else:
+        day = month = year = ""
+    if year:
+        text = f"{year}-{int(month):02d}-{int(day):02d}"
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.ASCII):
         try:
             _dt.date.fromisoformat(text)
@@ -128,6 +147,18 @@ def parse_date(text: str) -> ox.Literal | None:
     if re.fullmatch(r"\d{4}", text, re.ASCII):
         return ox.Literal(text, datatype=ox.NamedNode(terms.XSD + "gYear"))
     return None
+
+
+def ambiguous_day_month(text: str) -> tuple[str, str] | None:
+    """The two dates ``03/04/2011`` may be (3 April or 4 March, by the locale that wrote
+    it), as ISO dates; None when the cell is not such a date or its reading is certain."""
+    match = _DAY_MONTH.fullmatch(text.strip())
+    if not match:
+        return None
+    first, second, year = int(match.group(1)), int(match.group(3)), match.group(4)
+    if first == second or first > 12 or second > 12:
+        return None
+    return f"{year}-{second:02d}-{first:02d}", f"{year}-{first:02d}-{second:02d}"
 
 
 def _slug(text: str) -> str:
@@ -704,7 +735,14 @@ class Importer:
         for column in DATE_COLUMNS:
             if column in row.changed:
                 for value in split(row.cells.get(column, "")):
-                    if parse_date(value) is None:
+                    if readings := ambiguous_day_month(value):
+                        self.problems.add(
+                            row.number,
+                            column,
+                            f"{value} may be {readings[0]} or {readings[1]} (day and month "
+                            "are written in either order): write it as YYYY-MM-DD",
+                        )
+                    elif parse_date(value) is None:
                         self.problems.add(row.number, column, f"{value} is not a date: {DATE_HELP}")
         lang = row.cells.get("title_lang", "")
         if {"title", "title_lang"} & row.changed and lang and not _is_language(lang):
