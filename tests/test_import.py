@@ -827,6 +827,24 @@ def test_xlsx_a_small_number_in_a_date_column_is_not_made_a_date(project: Path) 
     assert code == 1 and ":ended: 731 is not a date" in output
 
 
+def test_xlsx_a_merged_cell_counts_on_every_row_it_spans(project: Path) -> None:
+    """A clerk merges the home region over its agreements (Excel keeps the value in the top
+    cell only); rows below the table that the merge reaches stay empty."""
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    sheet = book["agreements"]
+    home = tables.AGREEMENT_COLUMNS.index("home") + 1
+    cluj = [r for r in range(2, sheet.max_row + 1) if sheet.cell(r, home).value == "Cluj County"]
+    assert cluj == list(range(2, len(cluj) + 2)) and len(cluj) > 5
+    sheet.merge_cells(start_row=2, end_row=cluj[-1], start_column=home, end_column=home)
+    assert sheet.cell(3, home).value is None
+    last = sheet.max_row
+    sheet.merge_cells(start_row=last, end_row=last + 5, start_column=home, end_column=home)
+    book.save(project / "merged.xlsx")
+    before = snapshot(project)
+    assert run_import(project, project / "merged.xlsx")[0] == 0
+    assert snapshot(project) == before
+
+
 def test_xlsx_the_agreements_sheet_is_found_among_others(project: Path) -> None:
     """Sheets added in front (notes, a pivot) or the sheets reordered: the one named
     agreements, else the first whose header names our columns."""

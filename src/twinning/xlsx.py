@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 from .errors import CannotRun
 
@@ -263,12 +264,13 @@ def read_rows(
                 rows.append([convert(value, name) for value, name in zip(row, names, strict=True)])
                 if not header and any(rows[-1]):
                     header = rows[-1]
+            _fill_merged(rows, _merged_ranges(chosen))
         finally:
             book.close()
     except CannotRun:
         raise
     except (
-        OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError, KeyError,
+        OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError, expat.ExpatError, KeyError,
         IndexError, TypeError, ValueError, AttributeError,
     ) as err:  # fmt: skip
         # A damaged part (XML cut short, an entity expansion refused; SyntaxError is the
@@ -282,3 +284,37 @@ def _best_header(sheet: Any, score: Callable[[list[str]], int]) -> int:
     sheet.reset_dimensions()
     rows = itertools.islice(sheet.iter_rows(values_only=True), 20)
     return max((score([_text(v) for v in row]) for row in rows), default=0)
+
+
+def _merged_ranges(sheet: Any) -> list[str]:
+    """The sheet's merged ranges ("B2:B4"), which openpyxl's read-only sheets do not read:
+    streamed through expat, which builds no tree, expands no external entity, and refuses
+    an entity expansion out of proportion."""
+    refs: list[str] = []
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        if name == f"{_MAIN} mergeCell" and "ref" in attributes:
+            refs.append(attributes["ref"])
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    with sheet._get_source() as source:  # the sheet's part in the archive
+        parser.ParseFile(source)
+    return refs
+
+
+def _fill_merged(rows: list[list[str]], refs: list[str]) -> None:
+    """A merged cell shows its value on every row it spans: a clerk merges the home region
+    over that home's agreements. The value goes down its own column, into rows that hold
+    something else (a merge across columns does not make a value of another column)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    for ref in refs:
+        first_column, first_row, _, last_row = range_boundaries(ref)
+        if first_row > len(rows) or first_column > len(rows[first_row - 1]):
+            continue
+        value = rows[first_row - 1][first_column - 1]
+        for row in rows[first_row : min(last_row, len(rows))]:
+            if any(row):
+                row.extend([""] * (first_column - len(row)))
+                row[first_column - 1] = row[first_column - 1] or value
