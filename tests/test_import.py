@@ -708,7 +708,10 @@ def test_a_table_too_large_is_refused_before_it_is_read(
     monkeypatch.setattr(table_read, "MAX_BYTES", 1000)
     code, output = run_import(project, project / "dist" / "agreements.csv")
     assert code == 2
-    assert "larger than 0 MiB, more than an import reads: split it" in output
+    size = (project / "dist" / "agreements.csv").stat().st_size
+    assert output == (
+        f"Error: {project / 'dist' / 'agreements.csv'}: too large ({size} bytes; the limit is 1000)\n"
+    )
 
 
 def test_a_workbook_named_csv_or_an_old_xls_is_named_for_what_it_is(project: Path) -> None:
@@ -1002,3 +1005,49 @@ def test_entities_in_a_workbook_are_neither_expanded_nor_fetched(
         )
     else:  # declared, never used: the workbook reads as it is
         assert code == 0, output
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def test_a_disk_full_halfway_writes_no_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit that changes two files (an agreement and its new source): if the second cannot
+    be written, the first is not swapped in either."""
+    import errno
+    import tempfile
+
+    from twinning import safeio
+
+    rows = read_csv(project / "dist" / "agreements.csv")
+    [row] = [r for r in rows if r["id"].endswith("liberec-ha-tinh-2009")]
+    row["source"] = "Letter of Liberec Region to Ha Tinh, 2010"
+    table = write_csv(project / "edited.csv", rows)
+    real = tempfile.mkstemp
+    calls = []
+
+    def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        calls.append(kwargs.get("dir"))
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(safeio.tempfile, "mkstemp", mkstemp)
+    before = snapshot(project)
+    code, output = run_import(project, table)
+    assert (code, len(calls)) == (2, 2)
+    assert "No space left on device" in output
+    assert snapshot(project) == before
+    assert not [p for p in (project / "data").rglob("*.tmp")]
+
+
+def test_a_table_that_is_no_regular_file_is_refused(project: Path) -> None:
+    """A FIFO (or a device) would hang the import or feed it forever."""
+    import os
+
+    fifo = project / "pipe.csv"
+    os.mkfifo(fifo)
+    code, output = run_import(project, fifo)
+    assert (code, output) == (
+        2,
+        f"Error: {fifo}: not a regular file (a FIFO, socket or device): refused\n",
+    )

@@ -19,6 +19,7 @@ nothing is written when any cell is bad.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import re
 import tempfile
@@ -28,7 +29,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import fmt, geo, link, rdfio, sssom, table_read, tables, terms
+from . import fmt, geo, link, rdfio, safeio, sssom, table_read, tables, terms
 from .errors import CannotRun, DataProblem
 from .load import LoadedGraph, data_files, load_project, mapping_files
 from .sparql_client import Endpoint, EndpointError
@@ -1108,6 +1109,14 @@ def import_table(
         lines = [line for held in report.held for line in held.lines()]
         rdfio.write_atomic(review, "".join(f"{line}\n" for line in lines))
     if not dry_run:
-        for path, text in contents.items():
-            rdfio.write_atomic(path, text)
+        write_all(contents)
     return report
+
+
+def write_all(contents: dict[Path, str]) -> None:
+    """Write every changed file, or none: each is written beside its target first, and only
+    when all are written are they renamed over the old files (a full disk halfway through
+    leaves data/ as it was, not an agreement without its new source)."""
+    with contextlib.ExitStack() as stack:
+        for path, text in sorted(contents.items()):
+            stack.enter_context(safeio.atomic_open(path)).write(text)

@@ -20,7 +20,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import link
+from . import link, safeio
 from .errors import CannotRun, DataProblem
 
 # A CSV file read at once: about 180,000 agreement rows, and under 1 GB of memory as rows.
@@ -76,7 +76,7 @@ def read_table(path: Path, columns: Collection[str], date_columns: Collection[st
             path=path,
         )
     elif suffix in {".csv", ".txt", ".tsv"}:
-        data = _read_bytes(path)
+        data = safeio.read_bytes(path, MAX_BYTES)  # a regular file: no FIFO, no /dev/zero
         if data.startswith(WORKBOOK_MAGIC):
             raise CannotRun(
                 "a workbook, not CSV text: name it .xlsx, or save it as CSV UTF-8", path=path
@@ -103,21 +103,6 @@ def read_table(path: Path, columns: Collection[str], date_columns: Collection[st
         [header[i] for i in keep],
         [(n, [r[i] if i < len(r) else "" for i in keep]) for n, r in body],
     )
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_BYTES + 1)
-    except OSError as err:
-        raise CannotRun(f"cannot read file: {err.strerror}", path=path) from err
-    if len(data) > MAX_BYTES:
-        raise CannotRun(
-            f"the table is larger than {MAX_BYTES // 2**20} MiB, more than an import reads: "
-            "split it into several tables",
-            path=path,
-        )
-    return data
 
 
 def _decode(data: bytes, path: Path) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from xml.parsers import expat
 
+from . import safeio
 from .errors import CannotRun
 
 SHEET = "agreements"
@@ -198,6 +199,7 @@ SAVE_AS = "save it as Excel Workbook (.xlsx) or CSV UTF-8"
 def _check_archive(path: Path) -> None:
     """Refuse what openpyxl should not open: not a zip, encrypted, or too large unzipped
     (the sizes the archive declares bound what is decompressed)."""
+    safeio.check_regular(path, MAX_UNZIPPED)  # no FIFO or device
     try:
         with path.open("rb") as handle:
             magic = handle.read(len(_OLE2))
