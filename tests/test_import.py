@@ -741,6 +741,7 @@ def test_a_workbook_named_csv_or_an_old_xls_is_named_for_what_it_is(project: Pat
         ("parties", "@SUM(1+1) | Cluj County", "'@SUM(1+1) | Cluj County' starts with '@' like a spreadsheet formula: the table holds text, so write what the cell should say without the sign"),
         ("source", 'https://example.org/a>b"c', "'https://example.org/a>b\"c' is not a web address (Invalid IRI code point '>'): write the page's address as the browser shows it, or the source's title"),
         ("signed", "２０１１", "２０１１ is not a date: use YYYY-MM-DD, YYYY-MM or YYYY; DD.MM.YYYY is also read"),
+        ("title", "#N/A", "#N/A is a spreadsheet's error, not a value: correct the formula that gave it, or type the value"),
         ("decision", "١٢/٢٠١٧", "'١٢/٢٠١٧' is not a council decision: use NUMBER/YEAR, e.g. 271/2017"),
     ],
 )  # fmt: skip
@@ -1005,6 +1006,15 @@ def test_entities_in_a_workbook_are_neither_expanded_nor_fetched(
         )
     else:  # declared, never used: the workbook reads as it is
         assert code == 0, output
+
+
+def test_a_language_tag_in_capitals_is_the_same_tag(project: Path) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    for row in rows:
+        row["title_lang"] = row["title_lang"].upper()
+    before = snapshot(project)
+    assert import_table(project, write_csv(project / "upper.csv", rows)).changed_files == []
+    assert snapshot(project) == before
 
 
 # ----------------------------------------------------------------------------- writing

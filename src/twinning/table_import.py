@@ -58,6 +58,10 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _WEB_ADDRESS = re.compile(r"https?://\S+$")
 # What spreadsheet programs run as a formula ("CSV injection"): =, +, @, or - before a word.
 _FORMULA = re.compile(r"[=+@]|-[^\d\s.-]")
+# What Excel and LibreOffice show (and save in CSV) when a formula fails.
+SPREADSHEET_ERRORS = frozenset(
+    ["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "Err:502"]
+)
 
 
 class TableProblems(DataProblem):
@@ -395,6 +399,14 @@ class Importer:
                 f"{value[:80]!r} holds the control character U+{ord(bad.group()):04X}: remove it",
             )
             return False
+        if value in SPREADSHEET_ERRORS:
+            self.problems.add(
+                number,
+                column,
+                f"{value} is a spreadsheet's error, not a value: correct the formula that "
+                "gave it, or type the value",
+            )
+            return False
         if _FORMULA.match(value):
             self.problems.add(
                 number,
@@ -410,6 +422,8 @@ class Importer:
         for number, values in body:
             cells = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
             cells = {k: v for k, v in cells.items() if k in COLUMNS}
+            if "title_lang" in cells:  # BCP 47 tags ignore case; the store keeps them lower
+                cells["title_lang"] = cells["title_lang"].lower()
             given_id = cells.get("id", "")
             agreement = None
             if given_id:
