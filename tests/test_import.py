@@ -1061,3 +1061,18 @@ def test_a_table_that_is_no_regular_file_is_refused(project: Path) -> None:
         2,
         f"Error: {fifo}: not a regular file (a FIFO, socket or device): refused\n",
     )
+
+
+@pytest.mark.parametrize("option", [["--date", "2026-02-30"], ["--date", "yesterday"], ["--review", "TABLE"], ["--review", "data/liberec.ttl"]])  # fmt: skip
+def test_options_that_would_record_a_false_date_or_overwrite_a_file(
+    project: Path, option: list[str]
+) -> None:
+    table = project / "dist" / "agreements.csv"
+    value = {"TABLE": str(table), "data/liberec.ttl": str(project / "data" / "liberec.ttl")}
+    option = [option[0], value.get(option[1], option[1])]
+    before = {**snapshot(project), "table": table.read_bytes()}
+    result = CliRunner().invoke(main, ["import", "--root", str(project), str(table), *option])
+    assert result.exit_code == 2, result.output
+    assert len(result.output.splitlines()) == 1
+    assert ("is not a date: use YYYY-MM-DD" in result.output) == (option[0] == "--date")
+    assert {**snapshot(project), "table": table.read_bytes()} == before

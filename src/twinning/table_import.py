@@ -1094,6 +1094,18 @@ def import_table(
     Raises :class:`TableProblems` (exit 1) listing every bad cell, and writes nothing then.
     Rows with names held for review are left out; the rest are written (unless ``dry_run``).
     """
+    if date is not None:  # recorded as pav:retrievedOn and the mapping date: a whole day
+        day = parse_date(date)
+        if day is None or day.datatype.value != XSD_DATE:
+            raise CannotRun(f"--date {date!r} is not a date: use YYYY-MM-DD")
+        date = day.value
+    if review is not None and review.resolve() in {
+        table.resolve(),
+        *map(Path.resolve, data_files(root)),
+    }:
+        raise CannotRun(
+            "the review file would overwrite the table or a data file: name another", path=review
+        )
     importer = Importer(root, table, endpoint, date or _dt.date.today().isoformat())
     read = read_table(table)
     report = importer.report
