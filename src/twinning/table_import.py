@@ -422,8 +422,9 @@ class Importer:
         for number, values in body:
             cells = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
             cells = {k: v for k, v in cells.items() if k in COLUMNS}
-            if "title_lang" in cells:  # BCP 47 tags ignore case; the store keeps them lower
-                cells["title_lang"] = cells["title_lang"].lower()
+            lang = cells.get("title_lang", "")
+            if _is_language(lang.lower()):  # BCP 47 ignores case; the store keeps tags lower
+                cells["title_lang"] = lang.lower()
             given_id = cells.get("id", "")
             agreement = None
             if given_id:
