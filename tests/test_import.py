@@ -606,6 +606,19 @@ def test_a_date_whose_day_and_month_may_be_swapped_is_not_guessed(project: Path)
     assert snapshot(project) == before
 
 
+def test_an_apostrophe_inside_a_word_does_not_rule_out_a_code_page(project: Path) -> None:
+    """ "Valle d’Aosta" in Windows-1250: the typographic apostrophe belongs in words (unlike
+    the ³ that Windows-1252 makes of ł)."""
+    header, *rows = export_rows(project)
+    [row] = [r for r in rows if r[0].endswith("liberec-bursa-2011")]
+    title = "Porozumienie Małopolski z Valle d’Aosta"
+    row[header.index("title")], row[header.index("title_lang")] = title, "pl"
+    table = project / "aosta.csv"
+    table.write_bytes(csv_text([header, row], ";").encode("cp1250"))
+    assert run_import(project, table)[0] == 0
+    assert T(BURSA, terms.DCT_TITLE, ox.Literal(title, language="pl")) in data_triples(project)
+
+
 def test_a_code_page_that_could_mean_two_texts_is_refused_not_guessed(project: Path) -> None:
     """Czech in Windows-1250 reads as other letters in Windows-1252 ("úřad", "úøad"): which
     one the clerk meant is unknown, so nothing is imported."""

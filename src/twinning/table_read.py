@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 DELIMITERS = ",;\t"
 LEGACY = {"cp1250": "Windows-1250", "cp1252": "Windows-1252", "iso-8859-2": "ISO 8859-2"}
 SAVE_AS = "save the table as CSV UTF-8"
+# Unicode categories no word holds: other numbers (¹ ³) and symbols (± ¦ ¤ ¬ ´).
+_NOT_IN_WORDS = {"No", "Sm", "Sc", "Sk", "So"}
 
 
 def column_key(name: str) -> str:
@@ -145,12 +148,13 @@ def _decode(data: bytes, path: Path) -> str:
 
 
 def _symbol_in_word(text: str) -> bool:
-    """A non-ASCII character that is no letter (or is an ordinal sign, which Unicode counts
-    as one) between two letters: what a wrong code page makes of a letter (ł read as ³)."""
+    """A number sign, a symbol or an inverted mark between two letters ("Ma³opolska",
+    "Ma¿opolska", "Mure\u00baul"): what a wrong code page makes of a letter. Punctuation that
+    words hold ("d’Aosta", "l·l") is no sign of it."""
     for found in re.finditer("[^\x00-\x7f]", text):
         i, char = found.start(), found.group()
         inside = 0 < i < len(text) - 1 and text[i - 1].isalpha() and text[i + 1].isalpha()
-        if inside and (char in "ªº" or not char.isalpha()):
+        if inside and (char in "ªº¿¡" or unicodedata.category(char) in _NOT_IN_WORDS):
             return True
     return False
 
