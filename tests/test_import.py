@@ -674,6 +674,23 @@ def test_a_title_above_the_header_is_skipped_and_rows_keep_their_numbers(project
     assert snapshot(project) == before
 
 
+def test_a_csv_with_excels_sep_line_or_a_title_line_finds_its_delimiter(project: Path) -> None:
+    """Excel writes (and reads) "sep=;" as a first line; councils put a title over the table.
+    The delimiter is still the one the header is cut with, and rows keep their numbers."""
+    rows = export_rows(project)
+    status = rows[0].index("status")
+    rows[2][status] = "paused"
+    for first in ("sep=;", "Umowy partnerskie Województwa;;;"):
+        table = project / "hinted.csv"
+        table.write_text(first + "\r\n" + csv_text(rows, ";"), "utf-8")
+        code, output = run_import(project, table)
+        assert code == 1
+        assert output.splitlines()[0] == (
+            f"{table}:4:status: 'paused' is not a status: use one of: active, ended, stagnating, "
+            "terminated"
+        )
+
+
 def test_duplicate_and_unnamed_columns_are_bad_header_cells(project: Path) -> None:
     rows = export_rows(project)
     table = project / "header.csv"
@@ -874,6 +891,20 @@ def test_xlsx_the_agreements_sheet_is_found_among_others(project: Path) -> None:
     before = snapshot(project)
     assert run_import(project, project / "sheets.xlsx")[0] == 0
     assert snapshot(project) == before
+
+
+def test_xlsx_a_hidden_copy_of_the_sheet_is_not_the_table(project: Path) -> None:
+    """A clerk keeps the old list in a hidden sheet and edits a visible copy."""
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    old = book["agreements"]
+    edited = book.copy_worksheet(old)
+    edited.title = "2026"
+    old.sheet_state = "hidden"
+    edited.cell(bursa_row(edited), tables.AGREEMENT_COLUMNS.index("status") + 1).value = "active"
+    book.save(project / "hidden.xlsx")
+    before = data_triples(project)
+    assert run_import(project, project / "hidden.xlsx")[0] == 0
+    assert data_triples(project) - before == {T(BURSA, terms.STATUS, N("status:active"))}
 
 
 def test_xlsx_a_declared_size_of_a_million_rows_is_not_read_as_one(project: Path) -> None:

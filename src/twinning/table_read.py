@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Collection
@@ -160,13 +161,19 @@ def _symbol_in_word(text: str) -> bool:
 
 
 def _csv_rows(path: Path, text: str, columns: Collection[str]) -> list[list[str]]:
-    """The records of the text, cut at the delimiter that makes the header name most columns."""
+    """The records of the text, cut at the delimiter that makes a header (in the first 20
+    lines) name most columns, or at the one Excel's ``sep=;`` first line states (the line
+    is kept as an empty record, so rows keep their numbers)."""
+    if hint := re.match(r"sep=(.)\r?\n", text):
+        delimiter = hint.group(1)
+        text = "\n" + text[hint.end() :]
+    else:
 
-    def naming(delimiter: str) -> int:
-        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
-        return named(first, columns)
+        def naming(delimiter: str) -> int:
+            lines = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+            return max((named(line, columns) for line in itertools.islice(lines, 20)), default=0)
 
-    delimiter = max(DELIMITERS, key=lambda d: (naming(d), -DELIMITERS.index(d)))
+        delimiter = max(DELIMITERS, key=lambda d: (naming(d), -DELIMITERS.index(d)))
     rows: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:

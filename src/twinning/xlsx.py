@@ -254,7 +254,11 @@ def read_rows(
     try:
         book = load_workbook(path, read_only=True, data_only=True)
         try:
-            sheets = sorted(book.worksheets, key=lambda s: s.title.strip().lower() != SHEET)
+            # Visible sheets first (a hidden one may hold an old copy), then agreements.
+            sheets = sorted(
+                book.worksheets,
+                key=lambda s: (s.sheet_state != "visible", s.title.strip().lower() != SHEET),
+            )
             if not sheets:
                 raise CannotRun(f"the workbook has no sheet: {SAVE_AS}", path=path)
             chosen = max(sheets, key=lambda s: _best_header(s, score)) if score else sheets[0]
