@@ -879,6 +879,41 @@ def test_xlsx_a_merged_cell_counts_on_every_row_it_spans(project: Path) -> None:
     assert snapshot(project) == before
 
 
+def test_xlsx_a_formula_gives_its_saved_value_and_one_never_computed_is_refused(
+    project: Path,
+) -> None:
+    """Excel saves each formula's value: that value is the cell. A workbook written by a
+    program (openpyxl, a script) holds formulas nobody computed: they would read as empty
+    and erase facts, so the import stops at the first one."""
+    exported = project / "dist" / "agreements.xlsx"
+    sheet = zipfile.ZipFile(exported).read("xl/worksheets/sheet1.xml").decode("utf-8")
+    row = 1 + [r[0] for r in export_rows(project)].index(AGREEMENT + "liberec-bursa-2011")
+    ref = f"{'ABCDEFGHIJKLMNO'[tables.AGREEMENT_COLUMNS.index('status')]}{row}"
+    cell = re.compile(rf'<c r="{ref}" t="inlineStr"><is><t>stagnating</t></is></c>')
+    assert cell.search(sheet)
+    computed = cell.sub(f'<c r="{ref}" t="str"><f>LOWER("ACTIVE")</f><v>active</v></c>', sheet)
+    table = rezip(
+        exported, project / "computed.xlsx", {"xl/worksheets/sheet1.xml": computed.encode()}
+    )
+    before = data_triples(project)
+    assert run_import(project, table)[0] == 0
+    assert data_triples(project) - before == {T(BURSA, terms.STATUS, N("status:active"))}
+
+    def edit(sheet: Any, column: dict[str, int]) -> None:
+        sheet.cell(bursa_row(sheet), column["status"]).value = '=LOWER("ENDED")'
+
+    before = snapshot(project)
+    table = clerk_workbook(project, edit)
+    code, output = run_import(project, table)
+    assert (code, output) == (
+        1,
+        f"Error: {table}:{row}: cell {ref} holds a formula without a saved value (a program wrote "
+        "it, none computed it): open and save the workbook in Excel or LibreOffice, or type the "
+        "value\n",
+    )
+    assert snapshot(project) == before
+
+
 def test_xlsx_the_agreements_sheet_is_found_among_others(project: Path) -> None:
     """Sheets added in front (notes, a pivot) or the sheets reordered: the one named
     agreements, else the first whose header names our columns."""

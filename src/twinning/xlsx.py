@@ -21,7 +21,7 @@ from typing import Any
 from xml.parsers import expat
 
 from . import safeio
-from .errors import CannotRun
+from .errors import CannotRun, DataProblem
 
 SHEET = "agreements"
 LISTS = "lists"
@@ -184,7 +184,7 @@ def _text(value: object) -> str:
         return value.date().isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
 
@@ -270,10 +270,19 @@ def read_rows(
                 rows.append([convert(value, name) for value, name in zip(row, names, strict=True)])
                 if not header and any(rows[-1]):
                     header = rows[-1]
-            _fill_merged(rows, _merged_ranges(chosen))
+            merged, uncomputed = _structure(chosen)
+            if uncomputed:
+                raise DataProblem(
+                    f"cell {uncomputed[0]} holds a formula without a saved value (a program "
+                    "wrote it, none computed it): open and save the workbook in Excel or "
+                    "LibreOffice, or type the value",
+                    path=path,
+                    line=int(re.sub(r"\D", "", uncomputed[0]) or 0) or None,
+                )
+            _fill_merged(rows, merged)
         finally:
             book.close()
-    except CannotRun:
+    except (CannotRun, DataProblem):
         raise
     except (
         OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError, expat.ExpatError, KeyError,
@@ -292,21 +301,44 @@ def _best_header(sheet: Any, score: Callable[[list[str]], int]) -> int:
     return max((score([_text(v) for v in row]) for row in rows), default=0)
 
 
-def _merged_ranges(sheet: Any) -> list[str]:
-    """The sheet's merged ranges ("B2:B4"), which openpyxl's read-only sheets do not read:
-    streamed through expat, which builds no tree, expands no external entity, and refuses
-    an entity expansion out of proportion."""
-    refs: list[str] = []
+def _structure(sheet: Any) -> tuple[list[str], list[str]]:
+    """The sheet's merged ranges ("B2:B4"), which openpyxl's read-only sheets do not read,
+    and the cells holding a formula without a saved value, which read as empty: no ``<v>``,
+    or an empty one that is no text result (openpyxl and other programs write formulas so,
+    and only a spreadsheet program computes them). Streamed through expat, which builds no
+    tree, expands no external entity, and refuses an entity expansion out of proportion."""
+    merged: list[str] = []
+    uncomputed: list[str] = []
+    cell: dict[str, Any] = {}
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        if name == f"{_MAIN} mergeCell" and "ref" in attributes:
-            refs.append(attributes["ref"])
+        local = name.rpartition(" ")[2]
+        if local == "mergeCell" and "ref" in attributes:
+            merged.append(attributes["ref"])
+        elif local == "c":
+            cell.update(ref=attributes.get("r", "?"), text=attributes.get("t") in {"str", "s"})
+            cell.update(formula=False, value=None)
+        elif local == "f":
+            cell["formula"] = True
+        elif local in {"v", "is"}:
+            cell["value"] = ""
+
+    def characters(data: str) -> None:
+        if cell.get("value") is not None:
+            cell["value"] += data
+
+    def end(name: str) -> None:
+        empty = cell.get("value") is None or not (cell["value"] or cell["text"])
+        if name.rpartition(" ")[2] == "c" and cell["formula"] and empty:
+            uncomputed.append(cell["ref"])
 
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
     with sheet._get_source() as source:  # the sheet's part in the archive
         parser.ParseFile(source)
-    return refs
+    return merged, uncomputed
 
 
 def _fill_merged(rows: list[list[str]], refs: list[str]) -> None:
