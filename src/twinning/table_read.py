@@ -171,7 +171,13 @@ def _csv_rows(path: Path, text: str, columns: Collection[str]) -> list[list[str]
 
         def naming(delimiter: str) -> int:
             lines = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-            return max((named(line, columns) for line in itertools.islice(lines, 20)), default=0)
+            best = 0
+            try:
+                for line in itertools.islice(lines, 20):
+                    best = max(best, named(line, columns))
+            except csv.Error:
+                pass  # reported, at its row, by the reading below
+            return best
 
         delimiter = max(DELIMITERS, key=lambda d: (naming(d), -DELIMITERS.index(d)))
     rows: list[list[str]] = []
