@@ -1,13 +1,11 @@
 """A clerk's table (CSV or .xlsx) read as a header and rows of text, however it was saved.
 
 Spreadsheet programs save CSV in the locale's ways: UTF-8 with or without a byte order mark,
-UTF-16 ("Unicode text"), a Windows code page, a semicolon or a tab between cells. The header
-row says which: the delimiter is the one that makes the header name our columns. A legacy
-code page is used only when Windows-1250, Windows-1252 and ISO 8859-2 read the same text (a
-reading that puts a symbol inside a word, "Ma³opolska", is no candidate); otherwise the bytes
-could mean two different names, and the table is refused rather than guessed. A CSV file is
-read up to :data:`MAX_BYTES` (a workbook up to ``xlsx.MAX_UNZIPPED``), so a hostile or
-mistaken file cannot exhaust the machine.
+UTF-16 ("Unicode text"), a semicolon or a tab between cells. The header row says which: the
+delimiter is the one that makes the header name our columns. A file in a legacy code page
+(Windows-1250, Windows-1252, ISO 8859-2) is refused with what it would read as in each, rather
+than guessed. A CSV file is read up to :data:`MAX_BYTES` (a workbook up to
+``xlsx.MAX_UNZIPPED``), so a hostile or mistaken file cannot exhaust the machine.
 """
 
 from __future__ import annotations
@@ -110,42 +108,39 @@ def read_table(path: Path, columns: Collection[str], date_columns: Collection[st
 
 
 def _decode(data: bytes, path: Path) -> str:
-    """The text of a CSV file: UTF-8 (a BOM or not), UTF-16 with its BOM, or a legacy code
-    page when every likely one reads the same text."""
+    """The text of a CSV file: UTF-8 (a BOM or not), or UTF-16 with its BOM.
+
+    Any other encoding is refused (exit 2): a code page does not say which one it is, and
+    the same bytes are different names in Windows-1250 and Windows-1252. The message shows
+    how the first line that is not UTF-8 reads in the code pages that may have written it,
+    so the clerk sees the file is theirs and saves it as CSV UTF-8.
+    """
     try:
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         failed = err
+    start = data.rfind(b"\n", 0, failed.start) + 1
+    end = data.find(b"\n", failed.start)
+    raw = data[start : end if end >= 0 else len(data)].rstrip(b"\r")
     readings: dict[str, list[str]] = {}
     for encoding, name in LEGACY.items():
         try:
-            text = data.decode(encoding)
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
         # C1 controls, or a symbol inside a word ("Ma³opolska"): not this code page.
         if not re.search("[\x80-\x9f]", text) and not _symbol_in_word(text):
             readings.setdefault(text, []).append(name)
-    if len(readings) == 1:
-        return next(iter(readings))
-    if len(readings) < 2:
-        raise CannotRun(f"not UTF-8 (byte {failed.start}): {SAVE_AS}", path=path)
-    (first, first_names), (second, second_names) = list(readings.items())[:2]
-    line, a, b = next(
-        (n, x, y)
-        for n, (x, y) in enumerate(
-            zip(first.splitlines(), second.splitlines(), strict=False), start=1
-        )
-        if x != y
-    )
-    start = next(i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)
-    around = slice(max(0, start - 20), start + 20)
+    around = slice(max(0, failed.start - start - 20), failed.start - start + 20)
+    shown = ", or ".join(f"{text[around]!r} in {'/'.join(n)}" for text, n in readings.items())
     raise CannotRun(
-        f"not UTF-8, and its code page is not certain: line {line} reads {a[around]!r} in "
-        f"{'/'.join(first_names)} but {b[around]!r} in {'/'.join(second_names)}: {SAVE_AS}",
+        f"not UTF-8 (byte {failed.start})" + (f": it reads as {shown}" if shown else "")
+        + f": {SAVE_AS}",
         path=path,
-    )
+        line=data.count(b"\n", 0, failed.start) + 1,
+    )  # fmt: skip
 
 
 def _symbol_in_word(text: str) -> bool:
