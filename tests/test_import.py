@@ -958,6 +958,29 @@ def test_xlsx_a_declared_size_of_a_million_rows_is_not_read_as_one(project: Path
     assert snapshot(project) == before
 
 
+def test_xlsx_features_openpyxl_drops_print_no_warning(project: Path) -> None:
+    """Excel saves drop-down lists and conditional formats as extensions, which openpyxl
+    drops with a warning on stderr: noise around the one-line report, about no cell."""
+    import warnings
+
+    exported = project / "dist" / "agreements.xlsx"
+    sheet = zipfile.ZipFile(exported).read("xl/worksheets/sheet1.xml")
+    extension = (
+        b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.'
+        b'microsoft.com/office/spreadsheetml/2009/9/main"><x14:dataValidations count="0"/>'
+        b"</ext></extLst></worksheet>"
+    )
+    table = rezip(
+        exported,
+        project / "ext.xlsx",
+        {"xl/worksheets/sheet1.xml": sheet.replace(b"</worksheet>", extension)},
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert import_table(project, table).changed_files == []
+    assert [str(w.message) for w in caught] == []
+
+
 def rezip(source: Path, target: Path, parts: dict[str, bytes]) -> Path:
     """A copy of a workbook with some parts replaced."""
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import re
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -230,7 +231,8 @@ def read_rows(
     date_column: Callable[[str], bool] | None = None,
 ) -> list[list[str]]:
     """A sheet's rows as text: the sheet with the row (of its first 20) that ``score`` rates
-    highest as a header (the one named agreements, then the first, when several tie).
+    highest as a header (visible sheets first, then the one named agreements, then the first,
+    when several tie).
 
     Dates typed as dates come back as YYYY-MM-DD; so does a number in a column that
     ``date_column`` accepts when it is an Excel serial date (a cell formatted as a number),
@@ -238,6 +240,34 @@ def read_rows(
     """
     _check_archive(path)
     from openpyxl import load_workbook  # only to read (0.15 s to import)
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns, on stderr, about every feature it drops (data validation and
+            # conditional formatting extensions of most Excel files): none is a cell's value.
+            warnings.simplefilter("ignore")
+            book = load_workbook(path, read_only=True, data_only=True)
+            try:
+                return _read_sheet(path, book, score, date_column)
+            finally:
+                book.close()
+    except (CannotRun, DataProblem):
+        raise
+    except (
+        OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError, expat.ExpatError, KeyError,
+        IndexError, TypeError, ValueError, AttributeError,
+    ) as err:  # fmt: skip
+        # A damaged part (XML cut short, an entity expansion refused; SyntaxError is the
+        # parsers' ParseError): not a table.
+        raise CannotRun(f"cannot read the workbook: {err}: {SAVE_AS}", path=path) from err
+
+
+def _read_sheet(
+    path: Path,
+    book: Any,
+    score: Callable[[list[str]], int] | None,
+    date_column: Callable[[str], bool] | None,
+) -> list[list[str]]:
     from openpyxl.utils.datetime import from_excel
 
     def convert(value: object, column: str) -> str:
@@ -251,46 +281,32 @@ def read_rows(
             return _text(from_excel(value, book.epoch).date())
         return _text(value)
 
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-        try:
-            # Visible sheets first (a hidden one may hold an old copy), then agreements.
-            sheets = sorted(
-                book.worksheets,
-                key=lambda s: (s.sheet_state != "visible", s.title.strip().lower() != SHEET),
-            )
-            if not sheets:
-                raise CannotRun(f"the workbook has no sheet: {SAVE_AS}", path=path)
-            chosen = max(sheets, key=lambda s: _best_header(s, score)) if score else sheets[0]
-            chosen.reset_dimensions()  # rows as stored, not padded to a declared size
-            rows: list[list[str]] = []
-            header: list[str] = []
-            for row in chosen.iter_rows(values_only=True):
-                names = (header + [""] * len(row))[: len(row)]
-                rows.append([convert(value, name) for value, name in zip(row, names, strict=True)])
-                if not header and any(rows[-1]):
-                    header = rows[-1]
-            merged, uncomputed = _structure(chosen)
-            if uncomputed:
-                raise DataProblem(
-                    f"cell {uncomputed[0]} holds a formula without a saved value (a program "
-                    "wrote it, none computed it): open and save the workbook in Excel or "
-                    "LibreOffice, or type the value",
-                    path=path,
-                    line=int(re.sub(r"\D", "", uncomputed[0]) or 0) or None,
-                )
-            _fill_merged(rows, merged)
-        finally:
-            book.close()
-    except (CannotRun, DataProblem):
-        raise
-    except (
-        OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError, expat.ExpatError, KeyError,
-        IndexError, TypeError, ValueError, AttributeError,
-    ) as err:  # fmt: skip
-        # A damaged part (XML cut short, an entity expansion refused; SyntaxError is the
-        # parsers' ParseError): not a table.
-        raise CannotRun(f"cannot read the workbook: {err}: {SAVE_AS}", path=path) from err
+    # Visible sheets first (a hidden one may hold an old copy), then agreements.
+    sheets = sorted(
+        book.worksheets,
+        key=lambda s: (s.sheet_state != "visible", s.title.strip().lower() != SHEET),
+    )
+    if not sheets:
+        raise CannotRun(f"the workbook has no sheet: {SAVE_AS}", path=path)
+    chosen = max(sheets, key=lambda s: _best_header(s, score)) if score else sheets[0]
+    chosen.reset_dimensions()  # rows as stored, not padded to a declared size
+    rows: list[list[str]] = []
+    header: list[str] = []
+    for row in chosen.iter_rows(values_only=True):
+        names = (header + [""] * len(row))[: len(row)]
+        rows.append([convert(value, name) for value, name in zip(row, names, strict=True)])
+        if not header and any(rows[-1]):
+            header = rows[-1]
+    merged, uncomputed = _structure(chosen)
+    if uncomputed:
+        raise DataProblem(
+            f"cell {uncomputed[0]} holds a formula without a saved value (a program wrote it, "
+            "none computed it): open and save the workbook in Excel or LibreOffice, or type "
+            "the value",
+            path=path,
+            line=int(re.sub(r"\D", "", uncomputed[0]) or 0) or None,
+        )
+    _fill_merged(rows, merged)
     return rows
 
 
