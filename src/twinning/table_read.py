@@ -85,7 +85,11 @@ def read_table(path: Path, columns: Collection[str], date_columns: Collection[st
             )
         rows = _csv_rows(path, _decode(data, path), columns)
     else:
-        raise CannotRun(f"unknown table type {path.suffix!r}: use .csv or .xlsx", path=path)
+        raise CannotRun(
+            f"unknown table type {path.suffix!r}: save the table as Excel Workbook (.xlsx) or "
+            "CSV UTF-8",
+            path=path,
+        )
     numbered = [
         (number, [cell.strip() for cell in row])
         for number, row in enumerate(rows, start=1)
