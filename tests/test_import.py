@@ -770,6 +770,7 @@ def test_a_workbook_named_csv_or_an_old_xls_is_named_for_what_it_is(project: Pat
         ("source", 'https://example.org/a>b"c', "'https://example.org/a>b\"c' is not a web address (Invalid IRI code point '>'): write the page's address as the browser shows it, or the source's title"),
         ("signed", "２０１１", "２０１１ is not a date: use YYYY-MM-DD, YYYY-MM or YYYY; DD.MM.YYYY is also read"),
         ("title", "#N/A", "#N/A is a spreadsheet's error, not a value: correct the formula that gave it, or type the value"),
+        ("ended", "31.10." + "2" * 100_000, f"31.10.{'2' * 993}…"),
         ("decision", "١٢/٢٠١٧", "'١٢/٢٠١٧' is not a council decision: use NUMBER/YEAR, e.g. 271/2017"),
     ],
 )  # fmt: skip

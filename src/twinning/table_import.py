@@ -52,6 +52,7 @@ PROV_DERIVED = terms.PREFIXES["prov"] + "wasDerivedFrom"
 PAV_RETRIEVED_ON = terms.PREFIXES["pav"] + "retrievedOn"
 MAPPING_SET = "https://w3id.org/twinning/mappings/wikidata"
 IMPORT_HEADER = "Imported by `twinning import` from {table}."
+MAX_REASON = 1000  # characters of a problem's reason (the accepted kinds take 400)
 # Characters no cell means: C0 and C1 controls (but tab and line breaks) and non-characters.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 # A source cell that is a web address (also recorded as the source's schema:url).
@@ -326,6 +327,9 @@ class _Problems:
         self.lines: list[str] = []
 
     def add(self, row: int, column: str, reason: str) -> None:
+        """One line, however long the cell it quotes (a pasted page stays a line to read)."""
+        if len(reason) > MAX_REASON:
+            reason = reason[: MAX_REASON - 1] + "…"
         self.lines.append(f"{self.table}:{row}:{column}: {reason}")
 
 
