@@ -1048,6 +1048,23 @@ def test_a_zip_bomb_named_xlsx_is_refused_unopened(project: Path) -> None:
     assert "the workbook unzips to 314," in output and "more than the 256 MiB" in output
 
 
+def test_an_archive_of_countless_parts_is_refused_before_zipfile_lists_them(
+    project: Path,
+) -> None:
+    """zipfile keeps an object per part: a few million empty parts would exhaust memory."""
+    many = project / "many.xlsx"
+    shutil.copy(project / "dist" / "agreements.xlsx", many)
+    with zipfile.ZipFile(many, "a") as archive:
+        for number in range(10_000):
+            archive.writestr(f"x/{number}", b"")
+    code, output = run_import(project, many)
+    assert (code, output) == (
+        2,
+        f"Error: {many}: the archive holds 10,009 parts, more than a workbook has: save it as "
+        "Excel Workbook (.xlsx) or CSV UTF-8\n",
+    )
+
+
 class CountingHandler(http.server.BaseHTTPRequestHandler):
     """Answers every request with a harmless DTD and counts it (none may come)."""
 

@@ -193,6 +193,8 @@ def _text(value: object) -> str:
 # An OLE2 compound file: an Excel 97-2003 workbook, or an encrypted (password) .xlsx.
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_UNZIPPED = 256 * 1024 * 1024  # the parts of a workbook, unzipped (a zip bomb is refused)
+MAX_PARTS = 10_000  # a workbook has tens of parts; zipfile keeps an object for each
+_EOCD_SPAN = 22 + 65_535  # the zip's end record and its longest comment
 FIRST_SERIAL = 10_000  # 1927-05-18: a smaller number in a date column is a year or a mistake
 SAVE_AS = "save it as Excel Workbook (.xlsx) or CSV UTF-8"
 
@@ -200,14 +202,24 @@ SAVE_AS = "save it as Excel Workbook (.xlsx) or CSV UTF-8"
 def _check_archive(path: Path) -> None:
     """Refuse what openpyxl should not open: not a zip, encrypted, or too large unzipped
     (the sizes the archive declares bound what is decompressed)."""
-    safeio.check_regular(path, MAX_UNZIPPED)  # no FIFO or device
+    size = safeio.check_regular(path, MAX_UNZIPPED)  # no FIFO or device
     try:
         with path.open("rb") as handle:
             magic = handle.read(len(_OLE2))
+            handle.seek(max(0, size - _EOCD_SPAN))
+            tail = handle.read()
         if magic == _OLE2:
             raise CannotRun(
                 f"an Excel 97-2003 (.xls) or password-protected workbook: {SAVE_AS}, "
                 "without a password",
+                path=path,
+            )
+        # The part count, from the end record, before zipfile reads an entry for each part.
+        end = tail.rfind(b"PK\x05\x06")
+        count = int.from_bytes(tail[end + 10 : end + 12], "little") if end >= 0 else 0
+        if count > MAX_PARTS:
+            raise CannotRun(
+                f"the archive holds {count:,} parts, more than a workbook has: {SAVE_AS}",
                 path=path,
             )
         with zipfile.ZipFile(path) as archive:
