@@ -649,6 +649,27 @@ def test_spreadsheet_leftovers_and_header_spelling_do_not_matter(project: Path) 
     assert snapshot(project) == before
 
 
+def test_an_agreement_in_two_rows_that_disagree_is_a_bad_cell(project: Path) -> None:
+    """A clerk copies a row to edit it and leaves the old one: which one is meant is not the
+    import's to choose. The same row twice (a copy left unchanged) says nothing new."""
+    rows = read_csv(project / "dist" / "agreements.csv")
+    [bursa] = [r for r in rows if r["id"].endswith("liberec-bursa-2011")]
+    number = rows.index(bursa) + 2
+    before = snapshot(project)
+    assert (
+        import_table(project, write_csv(project / "twice.csv", [*rows, dict(bursa)])).changed_files
+        == []
+    )
+    table = write_csv(project / "disagree.csv", [*rows, dict(bursa, status="active")])
+    with pytest.raises(TableProblems) as caught:
+        import_table(project, table)
+    assert caught.value.problems == [
+        f"{table}:{len(rows) + 2}:id: '{bursa['id']}' is also row {number}, which says "
+        "otherwise: keep one row per agreement"
+    ]
+    assert snapshot(project) == before
+
+
 def test_a_title_above_the_header_is_skipped_and_rows_keep_their_numbers(project: Path) -> None:
     """Councils put a title over the table; the header is the first row naming our columns,
     and problems are reported at the sheet's own row numbers."""

@@ -423,6 +423,7 @@ class Importer:
 
     def rows(self, header: list[str], body: list[tuple[int, list[str]]]) -> list[_Row]:
         rows = []
+        seen: dict[str, tuple[int, dict[str, str]]] = {}  # agreement -> its first row
         for number, values in body:
             cells = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
             cells = {k: v for k, v in cells.items() if k in COLUMNS}
@@ -441,6 +442,17 @@ class Importer:
                         "a new agreement, or copy the id from dist/agreements.csv",
                     )
                     continue
+                if agreement in seen:  # the same row twice says nothing twice
+                    first, first_cells = seen[agreement]
+                    if first_cells != cells:
+                        self.problems.add(
+                            number,
+                            "id",
+                            f"{given_id!r} is also row {first}, which says otherwise: keep one "
+                            "row per agreement",
+                        )
+                    continue
+                seen[agreement] = (number, cells)
                 current = self.project.rows[agreement]
                 changed = {k for k, v in cells.items() if k != "id" and v != current.get(k, "")}
             else:
