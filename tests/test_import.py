@@ -710,6 +710,20 @@ def test_a_csv_with_excels_sep_line_or_a_title_line_finds_its_delimiter(project:
         )
 
 
+def test_invisible_characters_from_pasting_and_joined_files_are_dropped(project: Path) -> None:
+    """Two exports joined into one file keep the second's byte order mark inside; names pasted
+    from web pages carry zero-width spaces. Neither shows or means anything."""
+    rows = export_rows(project)
+    parties = rows[0].index("parties")
+    rows[1][0] = "\ufeff" + rows[1][0]
+    rows[2][parties] = rows[2][parties].replace(" ", " \u200b", 1) + "\u2060"
+    table = project / "joined.csv"
+    table.write_text(csv_text(rows), "utf-8")
+    before = snapshot(project)
+    assert run_import(project, table)[0] == 0
+    assert snapshot(project) == before
+
+
 def test_duplicate_and_unnamed_columns_are_bad_header_cells(project: Path) -> None:
     rows = export_rows(project)
     table = project / "header.csv"

@@ -30,6 +30,9 @@ WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 DELIMITERS = ",;\t"
 LEGACY = {"cp1250": "Windows-1250", "cp1252": "Windows-1252", "iso-8859-2": "ISO 8859-2"}
 SAVE_AS = "save the table as CSV UTF-8"
+# Characters that show nothing and mean nothing in a cell: a zero-width space and word joiner
+# (pasted from web pages), a byte order mark (left inside by files joined together).
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff]")
 # Unicode categories no word holds: other numbers (¹ ³) and symbols (± ¦ ¤ ¬ ´).
 _NOT_IN_WORDS = {"No", "Sm", "Sc", "Sk", "So"}
 
@@ -91,9 +94,9 @@ def read_table(path: Path, columns: Collection[str], date_columns: Collection[st
             path=path,
         )
     numbered = [
-        (number, [cell.strip() for cell in row])
+        (number, cells)
         for number, row in enumerate(rows, start=1)
-        if any(cell.strip() for cell in row)
+        if any(cells := [_INVISIBLE.sub("", cell).strip() for cell in row])
     ]
     if not numbered:
         raise CannotRun("the table is empty: it needs a header row", path=path)
