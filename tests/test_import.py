@@ -948,6 +948,21 @@ def test_xlsx_a_formula_gives_its_saved_value_and_one_never_computed_is_refused(
     assert snapshot(project) == before
 
 
+def test_xlsx_a_decision_excel_made_a_date_is_explained_not_guessed(project: Path) -> None:
+    import datetime
+
+    def edit(sheet: Any, column: dict[str, int]) -> None:
+        sheet.cell(bursa_row(sheet), column["decision"]).value = datetime.datetime(1993, 6, 1)
+
+    table = clerk_workbook(project, edit)
+    code, output = run_import(project, table)
+    assert code == 1
+    assert output.splitlines()[0].endswith(
+        ":decision: '1993-06-01' is not a council decision (a spreadsheet made it a date: "
+        "format the column as Text): use NUMBER/YEAR, e.g. 271/2017"
+    )
+
+
 def test_xlsx_the_agreements_sheet_is_found_among_others(project: Path) -> None:
     """Sheets added in front (notes, a pivot) or the sheets reordered: the one named
     agreements, else the first whose header names our columns."""

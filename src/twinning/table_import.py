@@ -786,10 +786,15 @@ class Importer:
         if "decision" in row.changed:
             for value in split(row.cells.get("decision", "")):
                 if not re.fullmatch(r"[\w.-]+\s*/\s*\d{4}", value, re.ASCII):
+                    # Excel reads 6/1993 as June 1993 and saves a date; which decision it
+                    # was cannot be told back (6/1993? 06/1993?), so it is only explained.
+                    dated = " (a spreadsheet made it a date: format the column as Text)"
                     self.problems.add(
                         row.number,
                         "decision",
-                        f"{value!r} is not a council decision: use NUMBER/YEAR, e.g. 271/2017",
+                        f"{value!r} is not a council decision"
+                        + (dated if parse_date(value) else "")
+                        + ": use NUMBER/YEAR, e.g. 271/2017",
                     )
         source = row.cells.get("source", "")
         if "source" in row.changed and _WEB_ADDRESS.match(source):
