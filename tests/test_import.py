@@ -936,7 +936,7 @@ def test_xlsx_a_formula_gives_its_saved_value_and_one_never_computed_is_refused(
     def edit(sheet: Any, column: dict[str, int]) -> None:
         sheet.cell(bursa_row(sheet), column["status"]).value = '=LOWER("ENDED")'
 
-    before = snapshot(project)
+    files = snapshot(project)
     table = clerk_workbook(project, edit)
     code, output = run_import(project, table)
     assert (code, output) == (
@@ -945,7 +945,7 @@ def test_xlsx_a_formula_gives_its_saved_value_and_one_never_computed_is_refused(
         "it, none computed it): open and save the workbook in Excel or LibreOffice, or type the "
         "value\n",
     )
-    assert snapshot(project) == before
+    assert snapshot(project) == files
 
 
 def test_xlsx_a_decision_excel_made_a_date_is_explained_not_guessed(project: Path) -> None:
@@ -1065,10 +1065,26 @@ def broken_workbooks(project: Path) -> dict[str, tuple[Path, str]]:
     data[data.find(b"PK\x01\x02") + 8] |= 0x1  # "encrypted", as a zip tool's password sets it
     encrypted.write_bytes(bytes(data))
     made["encrypted.xlsx"] = (encrypted, "the workbook is encrypted")
+    # Excel's "Strict Open XML Spreadsheet": other namespaces, which openpyxl ignores.
+    namespaces = [
+        (b"schemas.openxmlformats.org/spreadsheetml/2006/main",
+         b"purl.oclc.org/ooxml/spreadsheetml/main"),
+        (b"schemas.openxmlformats.org/officeDocument/2006/relationships",
+         b"purl.oclc.org/ooxml/officeDocument/relationships"),
+    ]  # fmt: skip
+    strict = {}
+    for name in ("xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+        strict[name] = zipfile.ZipFile(exported).read(name)
+        for transitional, iso in namespaces:
+            strict[name] = strict[name].replace(transitional, iso)
+    made["strict.xlsx"] = (
+        rezip(exported, project / "strict.xlsx", strict),
+        "no sheet could be read (a Strict Open XML workbook cannot be)",
+    )
     return made
 
 
-@pytest.mark.parametrize("name", ["csv-renamed.xlsx", "old-renamed.xlsx", "empty-zip.xlsx", "cut.xlsx", "encrypted.xlsx"])  # fmt: skip
+@pytest.mark.parametrize("name", ["csv-renamed.xlsx", "old-renamed.xlsx", "empty-zip.xlsx", "cut.xlsx", "encrypted.xlsx", "strict.xlsx"])  # fmt: skip
 def test_a_file_that_is_no_readable_workbook_cannot_run(project: Path, name: str) -> None:
     path, expected = broken_workbooks(project)[name]
     before = snapshot(project)

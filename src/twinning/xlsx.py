@@ -299,7 +299,9 @@ def _read_sheet(
         key=lambda s: (s.sheet_state != "visible", s.title.strip().lower() != SHEET),
     )
     if not sheets:
-        raise CannotRun(f"the workbook has no sheet: {SAVE_AS}", path=path)
+        raise CannotRun(
+            f"no sheet could be read (a Strict Open XML workbook cannot be): {SAVE_AS}", path=path
+        )
     chosen = max(sheets, key=lambda s: _best_header(s, score)) if score else sheets[0]
     chosen.reset_dimensions()  # rows as stored, not padded to a declared size
     rows: list[list[str]] = []
