@@ -991,6 +991,26 @@ def test_xlsx_a_hidden_copy_of_the_sheet_is_not_the_table(project: Path) -> None
     assert data_triples(project) - before == {T(BURSA, terms.STATUS, N("status:active"))}
 
 
+def test_xlsx_two_visible_copies_of_the_table_are_not_chosen_between(project: Path) -> None:
+    """Last year's sheet and this year's, both visible, neither named agreements: which one
+    the clerk means is not the import's to guess. Naming one agreements says it."""
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    book["agreements"].title = "2025"
+    book.copy_worksheet(book["2025"]).title = "2026"
+    book.save(project / "two.xlsx")
+    before = snapshot(project)
+    code, output = run_import(project, project / "two.xlsx")
+    assert (code, output) == (
+        1,
+        f"Error: {project / 'two.xlsx'}: the sheets '2025', '2026' all hold a table of "
+        "agreements: keep one, or name the one to import 'agreements'\n",
+    )
+    book["2026"].title = "agreements"
+    book.save(project / "two.xlsx")
+    assert run_import(project, project / "two.xlsx")[0] == 0
+    assert snapshot(project) == before
+
+
 def test_xlsx_a_declared_size_of_a_million_rows_is_not_read_as_one(project: Path) -> None:
     """LibreOffice declares its used range (A1:AMJ…); a hostile file declares the whole
     grid. Rows are read as stored, not padded to the declared size."""

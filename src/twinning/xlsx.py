@@ -302,7 +302,21 @@ def _read_sheet(
         raise CannotRun(
             f"no sheet could be read (a Strict Open XML workbook cannot be): {SAVE_AS}", path=path
         )
-    chosen = max(sheets, key=lambda s: _best_header(s, score)) if score else sheets[0]
+    scores = [_best_header(s, score) if score else 0 for s in sheets]
+    chosen = sheets[scores.index(max(scores))]
+    tied = [
+        s.title
+        for s, v in zip(sheets, scores, strict=True)
+        if v == max(scores) and v and s.sheet_state == "visible"
+    ]
+    if len(tied) > 1 and chosen.title.strip().lower() != SHEET:
+        # Two copies of the table (last year's and this year's?): which one is meant is
+        # not the import's to guess.
+        raise DataProblem(
+            f"the sheets {', '.join(map(repr, tied))} all hold a table of agreements: keep "
+            f"one, or name the one to import {SHEET!r}",
+            path=path,
+        )
     chosen.reset_dimensions()  # rows as stored, not padded to a declared size
     rows: list[list[str]] = []
     header: list[str] = []
