@@ -6,9 +6,15 @@ Every test works on a copy of the project in tmp_path; the shipped data/ is neve
 from __future__ import annotations
 
 import csv
+import http.server
 import io
+import re
 import shutil
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, ClassVar
 
 import pyoxigraph as ox
 import pytest
@@ -21,7 +27,7 @@ from twinning.export import export
 from twinning.load import load_project
 from twinning.table_import import TableProblems, import_table
 
-from .conftest import ROOT
+from .conftest import FIXTURES, ROOT
 
 AGREEMENT = terms.PREFIXES["agreement"]
 REGION = terms.PREFIXES["region"]
@@ -387,12 +393,12 @@ def test_header_problems_are_reported_with_the_accepted_columns(project: Path) -
     ]  # fmt: skip
 
 
-def test_a_table_that_is_not_utf8_cannot_run(project: Path) -> None:
-    table = project / "latin1.csv"
-    table.write_bytes("id,home\nx,Județul\n".encode("utf-16"))
+def test_a_table_that_is_not_text_cannot_run(project: Path) -> None:
+    table = project / "random.csv"
+    table.write_bytes(bytes(range(256)) * 4)
     result = CliRunner().invoke(main, ["import", "--root", str(project), str(table)])
     assert result.exit_code == 2
-    assert "not UTF-8" in result.output
+    assert result.output == f"Error: {table}:2: not UTF-8 (byte 128): save the table as CSV UTF-8\n"
 
 
 def test_existing_regions_are_found_by_any_name_but_not_across_levels(exported: Path) -> None:
@@ -478,6 +484,7 @@ def test_xlsx_carries_any_text_and_reads_back_as_written(tmp_path: Path) -> None
     expected = [[r["id"], r["kind"], r["title"]] for r in rows]
     expected[-2][2] = "bell_x0007_"
     expected[-3][2] = "_x005F_x0041_ stays"
+    expected[-1] = ["empty"]  # rows as stored: empty cells at the end are not padded
     assert read[1:] == expected
     book = load_workbook(path)
     assert book["agreements"].freeze_panes == "A2"
@@ -503,3 +510,773 @@ def test_xlsx_column_letters_are_openpyxls() -> None:
     assert [xlsx.get_column_letter(i) for i in range(1, 18279)] == [
         get_column_letter(i) for i in range(1, 18279)
     ]
+
+
+# ----------------------------------------------------------------------------- tables as saved
+
+
+def run_import(project: Path, table: Path) -> tuple[int, str]:
+    """``twinning import`` as a clerk runs it: exit code and output; never a traceback."""
+    result = CliRunner().invoke(main, ["import", "--root", str(project), str(table)])
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    return result.exit_code, result.output
+
+
+def csv_text(rows: list[list[str]], delimiter: str = ",", newline: str = "\r\n") -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator=newline).writerows(rows)
+    return out.getvalue()
+
+
+def export_rows(project: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO((project / "dist" / "agreements.csv").read_text("utf-8"))))
+
+
+POLISH = "Porozumienie o współpracy z Województwem Małopolskim i Śląskim"
+
+
+@pytest.mark.parametrize(
+    ("name", "delimiter", "encoding"),
+    [
+        ("excel-pl-semicolon-bom.csv", ";", "utf-8-sig"),  # Excel's "CSV UTF-8" in pl, de, cs…
+        ("excel-unicode-text.txt", "\t", "utf-16"),  # Excel's "Unicode Text"
+        ("tab-separated.tsv", "\t", "utf-8"),
+    ],
+)
+def test_csv_saved_by_spreadsheets_in_other_locales_imports(
+    project: Path, name: str, delimiter: str, encoding: str
+) -> None:
+    header, *rows = export_rows(project)
+    [row] = [r for r in rows if r[0].endswith("liberec-bursa-2011")]  # all in Windows-1250
+    row[header.index("title")], row[header.index("title_lang")] = POLISH, "pl"
+    table = project / name
+    table.write_bytes(csv_text([header, row], delimiter).encode(encoding))
+    before = data_triples(project)
+    assert run_import(project, table)[0] == 0
+    after = data_triples(project)
+    bursa = N(BURSA)
+    assert before - after == {
+        ox.Triple(bursa, ox.NamedNode(terms.DCT_TITLE), ox.Literal(TITLE, language="cs"))
+    }
+    assert after - before == {
+        ox.Triple(bursa, ox.NamedNode(terms.DCT_TITLE), ox.Literal(POLISH, language="pl"))
+    }
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("31.10.2021", "2021-10-31"),  # cs, de, pl, ro
+        ("31.10.2021.", "2021-10-31"),
+        ("2021. 10. 31.", "2021-10-31"),  # hu
+        ("2021.10.31", "2021-10-31"),
+        ("31/10/2021", "2021-10-31"),  # es, fr, it
+        ("10/31/2021", "2021-10-31"),  # en-US: the order is certain, 31 is no month
+        ("31-10-2021", "2021-10-31"),
+        ("2021/10/31", "2021-10-31"),
+        ("05/05/2021", "2021-05-05"),  # either order, the same day
+    ],
+)
+def test_dates_as_locales_write_them(project: Path, written: str, read: str) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    [row] = [r for r in rows if r["id"].endswith("liberec-bursa-2011")]
+    row["ended"] = written
+    before = data_triples(project)
+    import_table(project, write_csv(project / "dates.csv", rows))
+    assert data_triples(project) - before == {T(BURSA, terms.END_DATE, typed(read, "date"))}
+
+
+def test_a_date_whose_day_and_month_may_be_swapped_is_not_guessed(project: Path) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    number = next(i for i, r in enumerate(rows, start=2) if r["id"].endswith("liberec-bursa-2011"))
+    rows[number - 2].update(ended="03/04/2021", started="2021.02.30.")
+    table = write_csv(project / "dates.csv", rows)
+    before = snapshot(project)
+    with pytest.raises(TableProblems) as caught:
+        import_table(project, table)
+    assert caught.value.problems == [
+        f"{table}:{number}:started: 2021.02.30. is not a date: use YYYY-MM-DD, YYYY-MM or YYYY; "
+        "DD.MM.YYYY is also read",
+        f"{table}:{number}:ended: 03/04/2021 may be 2021-04-03 or 2021-03-04 (day and month are "
+        "written in either order): write it as YYYY-MM-DD",
+    ]
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize(
+    ("title", "encoding", "shown"),
+    [
+        # Polish in Windows-1250: Windows-1252 would make "Ma³opolsk¹", which no word holds.
+        (POLISH, "cp1250", "'n;Porozumienie o współpracy z Województw' in Windows-1250"),
+        # Czech: "úřad" or "úøad"; which one the clerk meant is not the import's to guess.
+        ("Dohoda Krajského úřadu", "cp1250",
+         "'ration;Dohoda Krajského úřadu;cs;Bursa P' in Windows-1250/ISO 8859-2, or "
+         "'ration;Dohoda Krajského úøadu;cs;Bursa P' in Windows-1252"),
+        # A typographic apostrophe belongs in words: it rules no code page out.
+        ("Porozumienie z Valle d’Aosta", "cp1252",
+         "'rozumienie z Valle d’Aosta;cs;Bursa Prov' in Windows-1250/Windows-1252"),
+    ],
+)  # fmt: skip
+def test_a_code_page_is_refused_showing_what_the_file_would_say(
+    project: Path, title: str, encoding: str, shown: str
+) -> None:
+    """The project reads CSV UTF-8: a code page does not say which one it is, and the same
+    bytes are different names in two of them. The message shows the clerk their own line."""
+    header, *rows = export_rows(project)
+    [row] = [r for r in rows if r[0].endswith("liberec-bursa-2011")]  # all in Windows-1250
+    row[header.index("title")] = title
+    table = project / "legacy.csv"
+    table.write_bytes(csv_text([header, row], ";").encode(encoding))
+    before = snapshot(project)
+    code, output = run_import(project, table)
+    assert code == 2
+    assert output.startswith(f"Error: {table}:2: not UTF-8 (byte "), output
+    assert output.endswith(f": it reads as {shown}: save the table as CSV UTF-8\n"), output
+    assert snapshot(project) == before
+
+
+def test_spreadsheet_leftovers_and_header_spelling_do_not_matter(project: Path) -> None:
+    """Blank rows before and after, empty columns Excel keeps, headers typed by hand."""
+    rows = export_rows(project)
+    header = [f" {name.replace('_', ' ').upper()}\u00a0" for name in rows[0]]
+    header[rows[0].index("title")] = "Títle"
+    body = [[*r, "", ""] for r in rows[1:]]
+    table = project / "leftovers.csv"
+    table.write_text(csv_text([[""] * 17, [*header, "", ""], *body, [""] * 17, []]), "utf-8")
+    before = snapshot(project)
+    assert run_import(project, table)[0] == 0
+    assert snapshot(project) == before
+
+
+def test_an_agreement_in_two_rows_that_disagree_is_a_bad_cell(project: Path) -> None:
+    """A clerk copies a row to edit it and leaves the old one: which one is meant is not the
+    import's to choose. The same row twice (a copy left unchanged) says nothing new."""
+    rows = read_csv(project / "dist" / "agreements.csv")
+    [bursa] = [r for r in rows if r["id"].endswith("liberec-bursa-2011")]
+    number = rows.index(bursa) + 2
+    before = snapshot(project)
+    assert (
+        import_table(project, write_csv(project / "twice.csv", [*rows, dict(bursa)])).changed_files
+        == []
+    )
+    table = write_csv(project / "disagree.csv", [*rows, dict(bursa, status="active")])
+    with pytest.raises(TableProblems) as caught:
+        import_table(project, table)
+    assert caught.value.problems == [
+        f"{table}:{len(rows) + 2}:id: '{bursa['id']}' is also row {number}, which says "
+        "otherwise: keep one row per agreement"
+    ]
+    assert snapshot(project) == before
+
+
+def test_a_title_above_the_header_is_skipped_and_rows_keep_their_numbers(project: Path) -> None:
+    """Councils put a title over the table; the header is the first row naming our columns,
+    and problems are reported at the sheet's own row numbers."""
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    sheet = book["agreements"]
+    sheet.insert_rows(1, amount=2)
+    sheet["A1"] = "Acorduri de cooperare ale Consiliului Județean Cluj"
+    sheet.cell(3, tables.AGREEMENT_COLUMNS.index("status") + 1).value = "Status"
+    sheet.cell(3, len(tables.AGREEMENT_COLUMNS) + 1).value = "remarks"
+    book.save(project / "titled.xlsx")
+    code, output = run_import(project, project / "titled.xlsx")
+    assert code == 1
+    assert output.splitlines()[0] == (
+        f"{project / 'titled.xlsx'}:3:remarks: unknown column 'remarks': the columns are "
+        f"{', '.join(tables.AGREEMENT_COLUMNS)}"
+    )
+    sheet.delete_cols(len(tables.AGREEMENT_COLUMNS) + 1)
+    book.save(project / "titled.xlsx")
+    before = snapshot(project)
+    assert run_import(project, project / "titled.xlsx")[0] == 0
+    assert snapshot(project) == before
+
+
+def test_a_csv_with_excels_sep_line_or_a_title_line_finds_its_delimiter(project: Path) -> None:
+    """Excel writes (and reads) "sep=;" as a first line; councils put a title over the table.
+    The delimiter is still the one the header is cut with, and rows keep their numbers."""
+    rows = export_rows(project)
+    status = rows[0].index("status")
+    rows[2][status] = "paused"
+    for first in ("sep=;", "Umowy partnerskie Województwa;;;"):
+        table = project / "hinted.csv"
+        table.write_text(first + "\r\n" + csv_text(rows, ";"), "utf-8")
+        code, output = run_import(project, table)
+        assert code == 1
+        assert output.splitlines()[0] == (
+            f"{table}:4:status: 'paused' is not a status: use one of: active, ended, stagnating, "
+            "terminated"
+        )
+
+
+def test_invisible_characters_from_pasting_and_joined_files_are_dropped(project: Path) -> None:
+    """Two exports joined into one file keep the second's byte order mark inside; names pasted
+    from web pages carry zero-width spaces. Neither shows or means anything."""
+    rows = export_rows(project)
+    parties = rows[0].index("parties")
+    rows[1][0] = "\ufeff" + rows[1][0]
+    rows[2][parties] = rows[2][parties].replace(" ", " \u200b", 1) + "\u2060"
+    table = project / "joined.csv"
+    table.write_text(csv_text(rows), "utf-8")
+    before = snapshot(project)
+    assert run_import(project, table)[0] == 0
+    assert snapshot(project) == before
+
+
+def test_duplicate_and_unnamed_columns_are_bad_header_cells(project: Path) -> None:
+    rows = export_rows(project)
+    table = project / "header.csv"
+    table.write_text(
+        csv_text([[*rows[0], "Status", ""], *([*r, "ended", "note"] for r in rows[1:])]), "utf-8"
+    )
+    before = snapshot(project)
+    code, output = run_import(project, table)
+    assert code == 1
+    status = rows[0].index("status") + 1
+    assert output.splitlines()[:2] == [
+        f"{table}:1:status: the column 'status' is there 2 times (columns {status} and 16): "
+        "keep one, a row cannot say two things",
+        f"{table}:1:column 17: a column without a name holds values: name it with one of the "
+        f"columns ({', '.join(tables.AGREEMENT_COLUMNS)}) or delete it",
+    ]
+    assert snapshot(project) == before
+
+
+@pytest.mark.parametrize(
+    ("tail", "reason"),
+    [
+        ('"Acord, never closed\n', 'a quoted cell is never closed: a cell that starts with " must end with "'),
+        ("x" * 200_000 + "\n", "a cell is longer than 131,072 characters"),
+        ('"quoted"then text\n', "not a well-formed CSV row"),
+    ],
+)  # fmt: skip
+def test_a_broken_csv_row_is_located_not_swallowed(project: Path, tail: str, reason: str) -> None:
+    """A quote left open would otherwise swallow the rest of the table into one cell."""
+    rows = export_rows(project)
+    table = project / "broken.csv"
+    table.write_text(csv_text(rows[:3], newline="\n") + tail, "utf-8")
+    before = snapshot(project)
+    code, output = run_import(project, table)
+    assert code == 1
+    assert output.startswith(f"Error: {table}:4: {reason}")
+    assert snapshot(project) == before
+
+
+def test_a_table_too_large_is_refused_before_it_is_read(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from twinning import table_read
+
+    monkeypatch.setattr(table_read, "MAX_BYTES", 1000)
+    code, output = run_import(project, project / "dist" / "agreements.csv")
+    assert code == 2
+    size = (project / "dist" / "agreements.csv").stat().st_size
+    assert output == (
+        f"Error: {project / 'dist' / 'agreements.csv'}: too large ({size} bytes; the limit is 1000)\n"
+    )
+
+
+def test_a_workbook_named_csv_or_an_old_xls_is_named_for_what_it_is(project: Path) -> None:
+    named_csv = project / "agreements-export.csv"
+    shutil.copy(project / "dist" / "agreements.xlsx", named_csv)
+    code, output = run_import(project, named_csv)
+    assert (code, output) == (
+        2,
+        f"Error: {named_csv}: a workbook, not CSV text: name it .xlsx, or save it as CSV UTF-8\n",
+    )
+    xls = project / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
+    code, output = run_import(project, xls)
+    assert code == 2 and "an Excel 97-2003 workbook (.xls): save it as Excel Workbook" in output
+
+
+# ----------------------------------------------------------------------------- cells
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "reason"),
+    [
+        ("title", "Protocol\x00de cooperare", "'Protocol\\x00de cooperare' holds the control character U+0000: remove it"),
+        ("title", "Protocol \x1b[31mroșu", "'Protocol \\x1b[31mroșu' holds the control character U+001B: remove it"),
+        ("title", '=HYPERLINK("http://127.0.0.1:9/","x")', "'=HYPERLINK(\"http://127.0.0.1:9/\",\"x\")' starts with '=' like a spreadsheet formula: the table holds text, so write what the cell should say without the sign"),
+        ("source", "+cmd|' /C calc'!A0", "\"+cmd|' /C calc'!A0\" starts with '+' like a spreadsheet formula: the table holds text, so write what the cell should say without the sign"),
+        ("parties", "@SUM(1+1) | Cluj County", "'@SUM(1+1) | Cluj County' starts with '@' like a spreadsheet formula: the table holds text, so write what the cell should say without the sign"),
+        ("source", 'https://example.org/a>b"c', "'https://example.org/a>b\"c' is not a web address (Invalid IRI code point '>'): write the page's address as the browser shows it, or the source's title"),
+        ("signed", "２０１１", "２０１１ is not a date: use YYYY-MM-DD, YYYY-MM or YYYY; DD.MM.YYYY is also read"),
+        ("title", "#N/A", "#N/A is a spreadsheet's error, not a value: correct the formula that gave it, or type the value"),
+        ("ended", "31.10." + "2" * 100_000, f"31.10.{'2' * 993}…"),
+        ("decision", "١٢/٢٠١٧", "'١٢/٢٠١٧' is not a council decision: use NUMBER/YEAR, e.g. 271/2017"),
+    ],
+)  # fmt: skip
+def test_hostile_cells_are_bad_cells(project: Path, column: str, value: str, reason: str) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    number = next(
+        i for i, r in enumerate(rows, start=2) if r["id"].endswith("allier-cooperation-protocol")
+    )
+    rows[number - 2][column] = value
+    table = write_csv(project / "hostile.csv", rows)
+    before = snapshot(project)
+    code, output = run_import(project, table)
+    assert code == 1, output
+    assert output.splitlines()[0] == f"{table}:{number}:{column}: {reason}"
+    assert snapshot(project) == before
+
+
+def test_text_that_would_break_turtle_or_sparql_is_stored_as_written(project: Path) -> None:
+    """Quotes, backslashes, brackets and keywords are a title's text: escaped when written,
+    bound when queried, and read back the same."""
+    title = 'a """ b \\ c " . } <x> ; @prefix x: <y> . DROP ALL ; INSERT DATA { <a> <b> "c'
+    rows = read_csv(project / "dist" / "agreements.csv")
+    [row] = [r for r in rows if r["id"].endswith("allier-cooperation-protocol")]
+    row["title"] = title
+    import_table(project, write_csv(project / "t.csv", rows))
+    assert T(ALLIER, terms.DCT_TITLE, ox.Literal(title, language="ro")) in data_triples(project)
+    export(load_project(project), project / "dist2", project)
+    before = snapshot(project)
+    assert import_table(project, project / "dist2" / "agreements.csv").changed_files == []
+    assert snapshot(project) == before
+
+
+# ----------------------------------------------------------------------------- workbooks
+
+
+def clerk_workbook(project: Path, edit: Callable[[Any, dict[str, int]], None]) -> Path:
+    """The exported workbook as a clerk saves it from Excel (openpyxl writes what Excel
+    writes: typed cells, a second sheet), after ``edit(sheet, column numbers)``."""
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    sheet = book["agreements"]
+    edit(sheet, {name: i for i, name in enumerate(tables.AGREEMENT_COLUMNS, start=1)})
+    path = project / "clerk.xlsx"
+    book.save(path)
+    return path
+
+
+def bursa_row(sheet: Any) -> int:
+    return next(
+        r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value.endswith("bursa-2011")
+    )
+
+
+@pytest.mark.parametrize("epoch", ["1900", "1904"])
+def test_xlsx_numbers_are_read_as_what_the_clerk_typed(project: Path, epoch: str) -> None:
+    """A date kept as an Excel serial number (a cell formatted as a number) is that date in
+    the workbook's own calendar; a year typed as a number is the year; spaces go."""
+    import datetime
+
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, to_excel
+
+    def edit(sheet: Any, column: dict[str, int]) -> None:
+        if epoch == "1904":
+            sheet.parent.epoch = CALENDAR_MAC_1904
+        row = bursa_row(sheet)
+        serial = to_excel(datetime.datetime(2021, 6, 30), sheet.parent.epoch)
+        sheet.cell(row, column["ended"]).value = serial  # 44377 (1900) or 42915 (1904)
+        sheet.cell(row, column["started"]).value = 2010.0
+        sheet.cell(row, column["status"]).value = "\u00a0ended "
+        sheet.cell(row, column["decision"]).value = None
+
+    before = data_triples(project)
+    assert run_import(project, clerk_workbook(project, edit))[0] == 0
+    after = data_triples(project)
+    assert before - after == {T(BURSA, terms.STATUS, N("status:stagnating"))}
+    assert after - before == {
+        T(BURSA, terms.STATUS, N("status:ended")),
+        T(BURSA, terms.END_DATE, typed("2021-06-30", "date")),
+        T(BURSA, terms.tw("startDate"), typed("2010", "gYear")),
+    }
+
+
+def test_xlsx_a_small_number_in_a_date_column_is_not_made_a_date(project: Path) -> None:
+    def edit(sheet: Any, column: dict[str, int]) -> None:
+        sheet.cell(bursa_row(sheet), column["ended"]).value = 731  # no year, no serial date
+
+    code, output = run_import(project, clerk_workbook(project, edit))
+    assert code == 1 and ":ended: 731 is not a date" in output
+
+
+def test_xlsx_a_merged_cell_counts_on_every_row_it_spans(project: Path) -> None:
+    """A clerk merges the home region over its agreements (Excel keeps the value in the top
+    cell only); rows below the table that the merge reaches stay empty."""
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    sheet = book["agreements"]
+    home = tables.AGREEMENT_COLUMNS.index("home") + 1
+    cluj = [r for r in range(2, sheet.max_row + 1) if sheet.cell(r, home).value == "Cluj County"]
+    assert cluj == list(range(2, len(cluj) + 2)) and len(cluj) > 5
+    sheet.merge_cells(start_row=2, end_row=cluj[-1], start_column=home, end_column=home)
+    assert sheet.cell(3, home).value is None
+    last = sheet.max_row
+    sheet.merge_cells(start_row=last, end_row=last + 5, start_column=home, end_column=home)
+    book.save(project / "merged.xlsx")
+    before = snapshot(project)
+    assert run_import(project, project / "merged.xlsx")[0] == 0
+    assert snapshot(project) == before
+
+
+def test_xlsx_a_formula_gives_its_saved_value_and_one_never_computed_is_refused(
+    project: Path,
+) -> None:
+    """Excel saves each formula's value: that value is the cell. A workbook written by a
+    program (openpyxl, a script) holds formulas nobody computed: they would read as empty
+    and erase facts, so the import stops at the first one."""
+    exported = project / "dist" / "agreements.xlsx"
+    sheet = zipfile.ZipFile(exported).read("xl/worksheets/sheet1.xml").decode("utf-8")
+    row = 1 + [r[0] for r in export_rows(project)].index(AGREEMENT + "liberec-bursa-2011")
+    ref = f"{'ABCDEFGHIJKLMNO'[tables.AGREEMENT_COLUMNS.index('status')]}{row}"
+    cell = re.compile(rf'<c r="{ref}" t="inlineStr"><is><t>stagnating</t></is></c>')
+    assert cell.search(sheet)
+    computed = cell.sub(f'<c r="{ref}" t="str"><f>LOWER("ACTIVE")</f><v>active</v></c>', sheet)
+    table = rezip(
+        exported, project / "computed.xlsx", {"xl/worksheets/sheet1.xml": computed.encode()}
+    )
+    before = data_triples(project)
+    assert run_import(project, table)[0] == 0
+    assert data_triples(project) - before == {T(BURSA, terms.STATUS, N("status:active"))}
+
+    def edit(sheet: Any, column: dict[str, int]) -> None:
+        sheet.cell(bursa_row(sheet), column["status"]).value = '=LOWER("ENDED")'
+
+    files = snapshot(project)
+    table = clerk_workbook(project, edit)
+    code, output = run_import(project, table)
+    assert (code, output) == (
+        1,
+        f"Error: {table}:{row}: cell {ref} holds a formula without a saved value (a program wrote "
+        "it, none computed it): open and save the workbook in Excel or LibreOffice, or type the "
+        "value\n",
+    )
+    assert snapshot(project) == files
+
+
+def test_xlsx_a_decision_excel_made_a_date_is_explained_not_guessed(project: Path) -> None:
+    import datetime
+
+    def edit(sheet: Any, column: dict[str, int]) -> None:
+        sheet.cell(bursa_row(sheet), column["decision"]).value = datetime.datetime(1993, 6, 1)
+
+    table = clerk_workbook(project, edit)
+    code, output = run_import(project, table)
+    assert code == 1
+    assert output.splitlines()[0].endswith(
+        ":decision: '1993-06-01' is not a council decision (a spreadsheet made it a date: "
+        "format the column as Text): use NUMBER/YEAR, e.g. 271/2017"
+    )
+
+
+def test_xlsx_the_agreements_sheet_is_found_among_others(project: Path) -> None:
+    """Sheets added in front (notes, a pivot) or the sheets reordered: the one named
+    agreements, else the first whose header names our columns."""
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    notes = book.create_sheet("Notes", 0)
+    notes["A1"] = "Partners of the region, kept by the foreign relations office"
+    book["agreements"].title = "Parteneriate"
+    book.move_sheet("lists", -2)
+    book.save(project / "sheets.xlsx")
+    before = snapshot(project)
+    assert run_import(project, project / "sheets.xlsx")[0] == 0
+    assert snapshot(project) == before
+
+
+def test_xlsx_a_hidden_copy_of_the_sheet_is_not_the_table(project: Path) -> None:
+    """A clerk keeps the old list in a hidden sheet and edits a visible copy."""
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    old = book["agreements"]
+    edited = book.copy_worksheet(old)
+    edited.title = "2026"
+    old.sheet_state = "hidden"
+    edited.cell(bursa_row(edited), tables.AGREEMENT_COLUMNS.index("status") + 1).value = "active"
+    book.save(project / "hidden.xlsx")
+    before = data_triples(project)
+    assert run_import(project, project / "hidden.xlsx")[0] == 0
+    assert data_triples(project) - before == {T(BURSA, terms.STATUS, N("status:active"))}
+
+
+def test_xlsx_two_visible_copies_of_the_table_are_not_chosen_between(project: Path) -> None:
+    """Last year's sheet and this year's, both visible, neither named agreements: which one
+    the clerk means is not the import's to guess. Naming one agreements says it."""
+    book = load_workbook(project / "dist" / "agreements.xlsx")
+    book["agreements"].title = "2025"
+    book.copy_worksheet(book["2025"]).title = "2026"
+    book.save(project / "two.xlsx")
+    before = snapshot(project)
+    code, output = run_import(project, project / "two.xlsx")
+    assert (code, output) == (
+        1,
+        f"Error: {project / 'two.xlsx'}: the sheets '2025', '2026' all hold a table of "
+        "agreements: keep one, or name the one to import 'agreements'\n",
+    )
+    book["2026"].title = "agreements"
+    book.save(project / "two.xlsx")
+    assert run_import(project, project / "two.xlsx")[0] == 0
+    assert snapshot(project) == before
+
+
+def test_xlsx_a_declared_size_of_a_million_rows_is_not_read_as_one(project: Path) -> None:
+    """LibreOffice declares its used range (A1:AMJ…); a hostile file declares the whole
+    grid. Rows are read as stored, not padded to the declared size."""
+    source = project / "dist" / "agreements.xlsx"
+    target = project / "declared.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(
+                    rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data
+                )
+            zout.writestr(info.filename, data)
+    before = snapshot(project)
+    assert run_import(project, target)[0] == 0
+    assert snapshot(project) == before
+
+
+def test_xlsx_features_openpyxl_drops_print_no_warning(project: Path) -> None:
+    """Excel saves drop-down lists and conditional formats as extensions, which openpyxl
+    drops with a warning on stderr: noise around the one-line report, about no cell."""
+    import warnings
+
+    exported = project / "dist" / "agreements.xlsx"
+    sheet = zipfile.ZipFile(exported).read("xl/worksheets/sheet1.xml")
+    extension = (
+        b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.'
+        b'microsoft.com/office/spreadsheetml/2009/9/main"><x14:dataValidations count="0"/>'
+        b"</ext></extLst></worksheet>"
+    )
+    table = rezip(
+        exported,
+        project / "ext.xlsx",
+        {"xl/worksheets/sheet1.xml": sheet.replace(b"</worksheet>", extension)},
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert import_table(project, table).changed_files == []
+    assert [str(w.message) for w in caught] == []
+
+
+def rezip(source: Path, target: Path, parts: dict[str, bytes]) -> Path:
+    """A copy of a workbook with some parts replaced."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, parts.get(info.filename, zin.read(info.filename)))
+    return target
+
+
+def broken_workbooks(project: Path) -> dict[str, tuple[Path, str]]:
+    exported = project / "dist" / "agreements.xlsx"
+    sheet = zipfile.ZipFile(exported).read("xl/worksheets/sheet1.xml")
+    made = {}
+
+    def make(name: str, data: bytes, expected: str) -> None:
+        path = project / name
+        path.write_bytes(data)
+        made[name] = (path, expected)
+
+    make("csv-renamed.xlsx", b"id,home\n1,2\n", "not an .xlsx workbook (File is not a zip file)")
+    make("old-renamed.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096),
+         "an Excel 97-2003 (.xls) or password-protected workbook")  # fmt: skip
+    buffer = io.BytesIO()
+    zipfile.ZipFile(buffer, "w").close()
+    make("empty-zip.xlsx", buffer.getvalue(), "cannot read the workbook")
+    cut = rezip(
+        exported, project / "cut.xlsx", {"xl/worksheets/sheet1.xml": sheet[: len(sheet) // 2]}
+    )
+    made["cut.xlsx"] = (cut, "cannot read the workbook: unclosed token")
+    encrypted = project / "encrypted.xlsx"
+    data = bytearray(exported.read_bytes())
+    data[data.find(b"PK\x01\x02") + 8] |= 0x1  # "encrypted", as a zip tool's password sets it
+    encrypted.write_bytes(bytes(data))
+    made["encrypted.xlsx"] = (encrypted, "the workbook is encrypted")
+    # Excel's "Strict Open XML Spreadsheet": other namespaces, which openpyxl ignores.
+    namespaces = [
+        (b"schemas.openxmlformats.org/spreadsheetml/2006/main",
+         b"purl.oclc.org/ooxml/spreadsheetml/main"),
+        (b"schemas.openxmlformats.org/officeDocument/2006/relationships",
+         b"purl.oclc.org/ooxml/officeDocument/relationships"),
+    ]  # fmt: skip
+    strict = {}
+    for name in ("xl/workbook.xml", "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"):
+        strict[name] = zipfile.ZipFile(exported).read(name)
+        for transitional, iso in namespaces:
+            strict[name] = strict[name].replace(transitional, iso)
+    made["strict.xlsx"] = (
+        rezip(exported, project / "strict.xlsx", strict),
+        "no sheet could be read (a Strict Open XML workbook cannot be)",
+    )
+    return made
+
+
+@pytest.mark.parametrize("name", ["csv-renamed.xlsx", "old-renamed.xlsx", "empty-zip.xlsx", "cut.xlsx", "encrypted.xlsx", "strict.xlsx"])  # fmt: skip
+def test_a_file_that_is_no_readable_workbook_cannot_run(project: Path, name: str) -> None:
+    path, expected = broken_workbooks(project)[name]
+    before = snapshot(project)
+    code, output = run_import(project, path)
+    assert code == 2
+    assert output.startswith(f"Error: {path}: {expected}"), output
+    assert output.rstrip("\n").endswith("save it as Excel Workbook (.xlsx) or CSV UTF-8") or (
+        "without a password" in output
+    )
+    assert len(output.splitlines()) == 1
+    assert snapshot(project) == before
+
+
+def test_a_zip_bomb_named_xlsx_is_refused_unopened(project: Path) -> None:
+    """300 MiB of spaces in 300 kB: the sizes the archive declares bound what is unzipped."""
+    bomb = project / "bomb.xlsx"
+    shutil.copy(project / "dist" / "agreements.xlsx", bomb)
+    with (
+        zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part,
+    ):
+        for _ in range(300):
+            part.write(b" " * 2**20)
+    assert bomb.stat().st_size < 2**20
+    code, output = run_import(project, bomb)
+    assert code == 2
+    assert "the workbook unzips to 314," in output and "more than the 256 MiB" in output
+
+
+def test_an_archive_of_countless_parts_is_refused_before_zipfile_lists_them(
+    project: Path,
+) -> None:
+    """zipfile keeps an object per part: a few million empty parts would exhaust memory."""
+    many = project / "many.xlsx"
+    shutil.copy(project / "dist" / "agreements.xlsx", many)
+    with zipfile.ZipFile(many, "a") as archive:
+        for number in range(10_000):
+            archive.writestr(f"x/{number}", b"")
+    code, output = run_import(project, many)
+    assert (code, output) == (
+        2,
+        f"Error: {many}: the archive holds 10,009 parts, more than a workbook has: save it as "
+        "Excel Workbook (.xlsx) or CSV UTF-8\n",
+    )
+
+
+class CountingHandler(http.server.BaseHTTPRequestHandler):
+    """Answers every request with a harmless DTD and counts it (none may come)."""
+
+    requests: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.requests.append(self.path)
+        body = b'<!ENTITY payload "fetched">'
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def counting_server() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), CountingHandler)
+    CountingHandler.requests = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+HOSTILE = FIXTURES / "tables-hostile"
+
+
+@pytest.mark.parametrize("dtd", ["entity-expansion.dtd", "external-entity.dtd"])
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml"])
+def test_entities_in_a_workbook_are_neither_expanded_nor_fetched(
+    project: Path, counting_server: str, dtd: str, part: str
+) -> None:
+    exported = project / "dist" / "agreements.xlsx"
+    text = zipfile.ZipFile(exported).read(part).decode("utf-8")
+    declaration, _, body = text.partition("?>")
+    doctype = (HOSTILE / dtd).read_text(encoding="utf-8").replace("{url}", counting_server)
+    if part.endswith("sheet1.xml"):  # the payload in a cell: a clerk's name for a party
+        body = body.replace("<t>Cluj County</t>", "<t>&payload;</t>", 1)
+    hostile = rezip(
+        exported, project / "hostile.xlsx", {part: f"{declaration}?>{doctype}{body}".encode()}
+    )
+    before = snapshot(project)
+    code, output = run_import(project, hostile)
+    assert CountingHandler.requests == []
+    assert "lol" not in output and "fetched" not in output and "root:" not in output
+    assert snapshot(project) == before
+    if part.endswith("sheet1.xml"):
+        assert code == 2 and output.startswith(f"Error: {hostile}: cannot read the workbook: "), (
+            output
+        )
+    else:  # declared, never used: the workbook reads as it is
+        assert code == 0, output
+
+
+def test_a_language_tag_in_capitals_is_the_same_tag(project: Path) -> None:
+    rows = read_csv(project / "dist" / "agreements.csv")
+    for row in rows:
+        row["title_lang"] = row["title_lang"].upper()
+    before = snapshot(project)
+    assert import_table(project, write_csv(project / "upper.csv", rows)).changed_files == []
+    assert snapshot(project) == before
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def test_a_disk_full_halfway_writes_no_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit that changes two files (an agreement and its new source): if the second cannot
+    be written, the first is not swapped in either."""
+    import errno
+    import tempfile
+
+    from twinning import safeio
+
+    rows = read_csv(project / "dist" / "agreements.csv")
+    [row] = [r for r in rows if r["id"].endswith("liberec-ha-tinh-2009")]
+    row["source"] = "Letter of Liberec Region to Ha Tinh, 2010"
+    table = write_csv(project / "edited.csv", rows)
+    real = tempfile.mkstemp
+    calls = []
+
+    def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        calls.append(kwargs.get("dir"))
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(safeio.tempfile, "mkstemp", mkstemp)
+    before = snapshot(project)
+    code, output = run_import(project, table)
+    assert (code, len(calls)) == (2, 2)
+    assert "No space left on device" in output
+    assert snapshot(project) == before
+    assert not [p for p in (project / "data").rglob("*.tmp")]
+
+
+def test_a_table_that_is_no_regular_file_is_refused(project: Path) -> None:
+    """A FIFO (or a device) would hang the import or feed it forever."""
+    import os
+
+    fifo = project / "pipe.csv"
+    os.mkfifo(fifo)
+    code, output = run_import(project, fifo)
+    assert (code, output) == (
+        2,
+        f"Error: {fifo}: not a regular file (a FIFO, socket or device): refused\n",
+    )
+
+
+@pytest.mark.parametrize("option", [["--date", "2026-02-30"], ["--date", "yesterday"], ["--review", "TABLE"], ["--review", "data/liberec.ttl"]])  # fmt: skip
+def test_options_that_would_record_a_false_date_or_overwrite_a_file(
+    project: Path, option: list[str]
+) -> None:
+    table = project / "dist" / "agreements.csv"
+    value = {"TABLE": str(table), "data/liberec.ttl": str(project / "data" / "liberec.ttl")}
+    option = [option[0], value.get(option[1], option[1])]
+    before = {**snapshot(project), "table": table.read_bytes()}
+    result = CliRunner().invoke(main, ["import", "--root", str(project), str(table), *option])
+    assert result.exit_code == 2, result.output
+    assert len(result.output.splitlines()) == 1
+    assert ("is not a date: use YYYY-MM-DD" in result.output) == (option[0] == "--date")
+    assert {**snapshot(project), "table": table.read_bytes()} == before

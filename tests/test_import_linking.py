@@ -269,3 +269,35 @@ def test_a_new_partner_by_council_name_joins_the_shipped_project(
     assert [m.object_id for m in mappings if m.subject_id == "region:mures"] == ["wd:Q190711"]
     assert len(mappings) == 46
     assert validate_graph(load_project(root), load_shapes(root)).violations == []
+
+
+def test_a_name_that_would_break_a_query_is_sent_as_a_literal(
+    tmp_path: Path, endpoint_url: str
+) -> None:
+    """A party name is data all the way to the endpoint: quotes, braces and an update
+    keyword are one literal that no subdivision bears, so the name is held for review; the
+    endpoint's data is untouched (it still links Pest afterwards)."""
+    root = empty_project(tmp_path / "project")
+    evil = 'Pest" } } ; DROP ALL ; INSERT DATA { <a> <b> "c" } #'
+    table = tmp_path / "t.csv"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        [
+            ["home", "kind", "title", "title_lang", "parties", "party_countries", "source"],
+            [
+                "Județul Cluj",
+                "twinning",
+                "Înfrățire",
+                "ro",
+                f"Județul Cluj | {evil}",
+                "RO | HU",
+                "L",
+            ],
+        ]
+    )
+    table.write_text(out.getvalue(), encoding="utf-8")
+    report = import_table(root, table, endpoint=Endpoint(endpoint_url), date=DATE)
+    assert [(h.row, h.name, h.result.status) for h in report.held] == [(2, evil, "no candidate")]
+    assert report.created == [] and report.changed_files == []
+    [after] = link.NameLinker(link.Reconciler(Endpoint(endpoint_url))).link([("Pest", "HU")])
+    assert after.match is not None and after.match.qid == "Q188612"

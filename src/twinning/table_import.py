@@ -19,9 +19,8 @@ nothing is written when any cell is bad.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import datetime as _dt
-import io
 import re
 import tempfile
 from collections.abc import Iterable
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import fmt, geo, link, rdfio, sssom, tables, terms
+from . import fmt, geo, link, rdfio, safeio, sssom, table_read, tables, terms
 from .errors import CannotRun, DataProblem
 from .load import LoadedGraph, data_files, load_project, mapping_files
 from .sparql_client import Endpoint, EndpointError
@@ -53,6 +52,17 @@ PROV_DERIVED = terms.PREFIXES["prov"] + "wasDerivedFrom"
 PAV_RETRIEVED_ON = terms.PREFIXES["pav"] + "retrievedOn"
 MAPPING_SET = "https://w3id.org/twinning/mappings/wikidata"
 IMPORT_HEADER = "Imported by `twinning import` from {table}."
+MAX_REASON = 1000  # characters of a problem's reason (the accepted kinds take 400)
+# Characters no cell means: C0 and C1 controls (but tab and line breaks) and non-characters.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# A source cell that is a web address (also recorded as the source's schema:url).
+_WEB_ADDRESS = re.compile(r"https?://\S+$")
+# What spreadsheet programs run as a formula ("CSV injection"): =, +, @, or - before a word.
+_FORMULA = re.compile(r"[=+@]|-[^\d\s.-]")
+# What Excel and LibreOffice show (and save in CSV) when a formula fails.
+SPREADSHEET_ERRORS = frozenset(
+    ["#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "Err:502"]
+)
 
 
 class TableProblems(DataProblem):
@@ -97,34 +107,9 @@ class ImportReport:
 # ----------------------------------------------------------------------------- reading
 
 
-def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Header and rows (with their spreadsheet row number) of a CSV or .xlsx table."""
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        from . import xlsx
-
-        rows = xlsx.read_rows(path)
-    elif suffix in {".csv", ".txt"}:
-        try:
-            text = path.read_bytes().decode("utf-8-sig")
-        except OSError as err:
-            raise CannotRun(f"cannot read file: {err.strerror}", path=path) from err
-        except UnicodeDecodeError as err:
-            raise CannotRun(
-                f"not UTF-8 (byte {err.start}): save the table as CSV UTF-8", path=path
-            ) from err
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    else:
-        raise CannotRun(f"unknown table type {path.suffix!r}: use .csv (UTF-8) or .xlsx", path=path)
-    if not rows:
-        raise CannotRun("the table is empty: it needs a header row", path=path)
-    header = [cell.strip() for cell in rows[0]]
-    body = [
-        (number, [cell.strip() for cell in row])
-        for number, row in enumerate(rows[1:], start=2)
-        if any(cell.strip() for cell in row)
-    ]
-    return header, body
+def read_table(path: Path) -> table_read.Table:
+    """Header and rows (with their spreadsheet row numbers) of a CSV or .xlsx table."""
+    return table_read.read_table(path, COLUMNS, DATE_COLUMNS)
 
 
 def split(cell: str) -> list[str]:
@@ -132,23 +117,54 @@ def split(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(SEPARATOR)] if cell.strip() else []
 
 
+# 31/10/2011 or 10/31/2011: day and month in the writer's locale's order.
+_DAY_MONTH = re.compile(r"(\d{1,2})([/-])(\d{1,2})\2(\d{4})", re.ASCII)
+
+
 def parse_date(text: str) -> ox.Literal | None:
-    """A date cell as an xsd:date, xsd:gYearMonth or xsd:gYear literal; None if not a date."""
+    """A date cell as an xsd:date, xsd:gYearMonth or xsd:gYear literal; None if not a date.
+
+    Besides ISO 8601, the forms spreadsheets write in the partners' locales: 31.10.2011 (cs,
+    de, pl, ro), 2011. 10. 31. (hu), 31/10/2011 (es, fr, it) and 2011/10/31. Day and month
+    separated by / or - are read only when their order cannot matter (31/10, 10/31, 05/05).
+    """
     text = text.strip()
-    match = re.fullmatch(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})", text)
-    if match:
-        text = f"{match.group(3)}-{int(match.group(2)):02d}-{int(match.group(1)):02d}"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if match := re.fullmatch(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})\.?", text, re.ASCII):
+        day, month, year = match.groups()
+    elif match := re.fullmatch(r"(\d{4})\s*[./]\s*(\d{1,2})\s*[./]\s*(\d{1,2})\.?", text, re.ASCII):
+        year, month, day = match.groups()
+    elif match := _DAY_MONTH.fullmatch(text):
+        first, _, second, year = match.groups()
+        if ambiguous_day_month(text):
+            return None
+        day, month = (second, first) if int(second) > 12 else (first, second)
+    else:
+        day = month = year = ""
+    if year:
+        text = f"{year}-{int(month):02d}-{int(day):02d}"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.ASCII):
         try:
             _dt.date.fromisoformat(text)
         except ValueError:
             return None
         return ox.Literal(text, datatype=ox.NamedNode(XSD_DATE))
-    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text, re.ASCII):
         return ox.Literal(text, datatype=ox.NamedNode(terms.XSD + "gYearMonth"))
-    if re.fullmatch(r"\d{4}", text):
+    if re.fullmatch(r"\d{4}", text, re.ASCII):
         return ox.Literal(text, datatype=ox.NamedNode(terms.XSD + "gYear"))
     return None
+
+
+def ambiguous_day_month(text: str) -> tuple[str, str] | None:
+    """The two dates ``03/04/2011`` may be (3 April or 4 March, by the locale that wrote
+    it), as ISO dates; None when the cell is not such a date or its reading is certain."""
+    match = _DAY_MONTH.fullmatch(text.strip())
+    if not match:
+        return None
+    first, second, year = int(match.group(1)), int(match.group(3)), match.group(4)
+    if first == second or first > 12 or second > 12:
+        return None
+    return f"{year}-{second:02d}-{first:02d}", f"{year}-{first:02d}-{second:02d}"
 
 
 def _slug(text: str) -> str:
@@ -311,6 +327,9 @@ class _Problems:
         self.lines: list[str] = []
 
     def add(self, row: int, column: str, reason: str) -> None:
+        """One line, however long the cell it quotes (a pasted page stays a line to read)."""
+        if len(reason) > MAX_REASON:
+            reason = reason[: MAX_REASON - 1] + "…"
         self.lines.append(f"{self.table}:{row}:{column}: {reason}")
 
 
@@ -342,27 +361,75 @@ class Importer:
 
     # ------------------------------------------------------------------ columns and rows
 
-    def check_header(self, header: list[str]) -> bool:
+    def check_header(self, header: list[str], row: int) -> bool:
         ok = True
         for position, name in enumerate(header, start=1):
-            if name not in COLUMNS:
+            if not name:
                 self.problems.add(
-                    1,
-                    name or f"column {position}",
-                    f"unknown column {name!r}: the columns are {', '.join(COLUMNS)}",
+                    row,
+                    f"column {position}",
+                    "a column without a name holds values: name it with one of the columns "
+                    f"({', '.join(COLUMNS)}) or delete it",
+                )
+                ok = False
+            elif name not in COLUMNS:
+                self.problems.add(
+                    row, name, f"unknown column {name!r}: the columns are {', '.join(COLUMNS)}"
+                )
+                ok = False
+            elif header.count(name) > 1 and header.index(name) == position - 1:
+                # Reported once, at its first column: which one the row means is unknown.
+                where = [str(i) for i, n in enumerate(header, start=1) if n == name]
+                self.problems.add(
+                    row,
+                    name,
+                    f"the column {name!r} is there {len(where)} times (columns "
+                    f"{' and '.join(where)}): keep one, a row cannot say two things",
                 )
                 ok = False
         for name in REQUIRED_COLUMNS:
             if name not in header:
-                self.problems.add(1, name, f"missing column {name!r}: the table needs it")
+                self.problems.add(row, name, f"missing column {name!r}: the table needs it")
                 ok = False
         return ok
 
+    def check_text(self, number: int, column: str, value: str) -> bool:
+        """Refuse what no column means as text: control characters, and a leading sign that
+        makes a spreadsheet run the cell as a formula when the table is opened again."""
+        if bad := _CONTROL.search(value):
+            self.problems.add(
+                number,
+                column,
+                f"{value[:80]!r} holds the control character U+{ord(bad.group()):04X}: remove it",
+            )
+            return False
+        if value in SPREADSHEET_ERRORS:
+            self.problems.add(
+                number,
+                column,
+                f"{value} is a spreadsheet's error, not a value: correct the formula that "
+                "gave it, or type the value",
+            )
+            return False
+        if _FORMULA.match(value):
+            self.problems.add(
+                number,
+                column,
+                f"{value[:80]!r} starts with {value[0]!r} like a spreadsheet formula: the table "
+                "holds text, so write what the cell should say without the sign",
+            )
+            return False
+        return True
+
     def rows(self, header: list[str], body: list[tuple[int, list[str]]]) -> list[_Row]:
         rows = []
+        seen: dict[str, tuple[int, dict[str, str]]] = {}  # agreement -> its first row
         for number, values in body:
             cells = {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}
             cells = {k: v for k, v in cells.items() if k in COLUMNS}
+            lang = cells.get("title_lang", "")
+            if _is_language(lang.lower()):  # BCP 47 ignores case; the store keeps tags lower
+                cells["title_lang"] = lang.lower()
             given_id = cells.get("id", "")
             agreement = None
             if given_id:
@@ -375,11 +442,24 @@ class Importer:
                         "a new agreement, or copy the id from dist/agreements.csv",
                     )
                     continue
+                if agreement in seen:  # the same row twice says nothing twice
+                    first, first_cells = seen[agreement]
+                    if first_cells != cells:
+                        self.problems.add(
+                            number,
+                            "id",
+                            f"{given_id!r} is also row {first}, which says otherwise: keep one "
+                            "row per agreement",
+                        )
+                    continue
+                seen[agreement] = (number, cells)
                 current = self.project.rows[agreement]
                 changed = {k for k, v in cells.items() if k != "id" and v != current.get(k, "")}
             else:
                 changed = set(cells) - {"id"}
-            rows.append(_Row(number, cells, agreement, changed))
+            checked = [self.check_text(number, column, cells[column]) for column in sorted(changed)]
+            if all(checked):
+                rows.append(_Row(number, cells, agreement, changed))
         return rows
 
     # ------------------------------------------------------------------ parties
@@ -656,7 +736,7 @@ class Importer:
                 ox.Triple(node, ox.NamedNode(terms.RDFS_LABEL), label),
             ]
         )
-        if re.match(r"https?://\S+$", text):
+        if _WEB_ADDRESS.match(text):  # checked by check_cells
             url = ox.NamedNode(text)
             self.add["sources"].append(ox.Triple(node, ox.NamedNode(terms.SCHEMA_URL), url))
         self.report.sources.append(iri)
@@ -687,7 +767,14 @@ class Importer:
         for column in DATE_COLUMNS:
             if column in row.changed:
                 for value in split(row.cells.get(column, "")):
-                    if parse_date(value) is None:
+                    if readings := ambiguous_day_month(value):
+                        self.problems.add(
+                            row.number,
+                            column,
+                            f"{value} may be {readings[0]} or {readings[1]} (day and month "
+                            "are written in either order): write it as YYYY-MM-DD",
+                        )
+                    elif parse_date(value) is None:
                         self.problems.add(row.number, column, f"{value} is not a date: {DATE_HELP}")
         lang = row.cells.get("title_lang", "")
         if {"title", "title_lang"} & row.changed and lang and not _is_language(lang):
@@ -698,12 +785,28 @@ class Importer:
             )
         if "decision" in row.changed:
             for value in split(row.cells.get("decision", "")):
-                if not re.fullmatch(r"[\w.-]+\s*/\s*\d{4}", value):
+                if not re.fullmatch(r"[\w.-]+\s*/\s*\d{4}", value, re.ASCII):
+                    # Excel reads 6/1993 as June 1993 and saves a date; which decision it
+                    # was cannot be told back (6/1993? 06/1993?), so it is only explained.
+                    dated = " (a spreadsheet made it a date: format the column as Text)"
                     self.problems.add(
                         row.number,
                         "decision",
-                        f"{value!r} is not a council decision: use NUMBER/YEAR, e.g. 271/2017",
+                        f"{value!r} is not a council decision"
+                        + (dated if parse_date(value) else "")
+                        + ": use NUMBER/YEAR, e.g. 271/2017",
                     )
+        source = row.cells.get("source", "")
+        if "source" in row.changed and _WEB_ADDRESS.match(source):
+            try:
+                ox.NamedNode(source)
+            except ValueError as err:
+                self.problems.add(
+                    row.number,
+                    "source",
+                    f"{source!r} is not a web address ({err}): write the page's address as "
+                    "the browser shows it, or the source's title",
+                )
         if not new:
             for column in REQUIRED_COLUMNS:
                 if column in row.changed and not row.cells.get(column, ""):
@@ -1013,14 +1116,26 @@ def import_table(
     Raises :class:`TableProblems` (exit 1) listing every bad cell, and writes nothing then.
     Rows with names held for review are left out; the rest are written (unless ``dry_run``).
     """
+    if date is not None:  # recorded as pav:retrievedOn and the mapping date: a whole day
+        day = parse_date(date)
+        if day is None or day.datatype.value != XSD_DATE:
+            raise CannotRun(f"--date {date!r} is not a date: use YYYY-MM-DD")
+        date = day.value
+    if review is not None and review.resolve() in {
+        table.resolve(),
+        *map(Path.resolve, data_files(root)),
+    }:
+        raise CannotRun(
+            "the review file would overwrite the table or a data file: name another", path=review
+        )
     importer = Importer(root, table, endpoint, date or _dt.date.today().isoformat())
-    header, body = read_table(table)
+    read = read_table(table)
     report = importer.report
-    report.rows = len(body)
+    report.rows = len(read.rows)
     report.dry_run = dry_run
-    if not importer.check_header(header):
+    if not importer.check_header(read.header, read.header_row):
         raise TableProblems(table, importer.problems.lines)
-    rows = importer.rows(header, body)
+    rows = importer.rows(read.header, read.rows)
     for row in rows:
         importer.check_cells(row)
         importer.read_parties(row)
@@ -1042,6 +1157,14 @@ def import_table(
         lines = [line for held in report.held for line in held.lines()]
         rdfio.write_atomic(review, "".join(f"{line}\n" for line in lines))
     if not dry_run:
-        for path, text in contents.items():
-            rdfio.write_atomic(path, text)
+        write_all(contents)
     return report
+
+
+def write_all(contents: dict[Path, str]) -> None:
+    """Write every changed file, or none: each is written beside its target first, and only
+    when all are written are they renamed over the old files (a full disk halfway through
+    leaves data/ as it was, not an agreement without its new source)."""
+    with contextlib.ExitStack() as stack:
+        for path, text in sorted(contents.items()):
+            stack.enter_context(safeio.atomic_open(path)).write(text)

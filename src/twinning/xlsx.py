@@ -12,12 +12,17 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import re
+import warnings
 import zipfile
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
+from typing import Any
+from xml.parsers import expat
 
-from .errors import CannotRun
+from . import safeio
+from .errors import CannotRun, DataProblem
 
 SHEET = "agreements"
 LISTS = "lists"
@@ -180,20 +185,218 @@ def _text(value: object) -> str:
         return value.date().isoformat()
     if isinstance(value, _dt.date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
 
 
-def read_rows(path: Path) -> list[list[str]]:
-    """The first sheet's rows as text (dates typed as dates come back as YYYY-MM-DD)."""
-    try:
-        from openpyxl import load_workbook  # only to read (0.15 s to import)
+# An OLE2 compound file: an Excel 97-2003 workbook, or an encrypted (password) .xlsx.
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+MAX_UNZIPPED = 256 * 1024 * 1024  # the parts of a workbook, unzipped (a zip bomb is refused)
+MAX_PARTS = 10_000  # a workbook has tens of parts; zipfile keeps an object for each
+_EOCD_SPAN = 22 + 65_535  # the zip's end record and its longest comment
+FIRST_SERIAL = 10_000  # 1927-05-18: a smaller number in a date column is a year or a mistake
+SAVE_AS = "save it as Excel Workbook (.xlsx) or CSV UTF-8"
 
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as err:
-        raise CannotRun(f"cannot read the workbook: {err}", path=path) from err
-    sheet = book.worksheets[0]
-    rows = [[_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
+
+def _check_archive(path: Path) -> None:
+    """Refuse what openpyxl should not open: not a zip, encrypted, or too large unzipped
+    (the sizes the archive declares bound what is decompressed)."""
+    size = safeio.check_regular(path, MAX_UNZIPPED)  # no FIFO or device
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(len(_OLE2))
+            handle.seek(max(0, size - _EOCD_SPAN))
+            tail = handle.read()
+        if magic == _OLE2:
+            raise CannotRun(
+                f"an Excel 97-2003 (.xls) or password-protected workbook: {SAVE_AS}, "
+                "without a password",
+                path=path,
+            )
+        # The part count, from the end record, before zipfile reads an entry for each part.
+        end = tail.rfind(b"PK\x05\x06")
+        count = int.from_bytes(tail[end + 10 : end + 12], "little") if end >= 0 else 0
+        if count > MAX_PARTS:
+            raise CannotRun(
+                f"the archive holds {count:,} parts, more than a workbook has: {SAVE_AS}",
+                path=path,
+            )
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as err:
+        raise CannotRun(f"not an .xlsx workbook ({err}): {SAVE_AS}", path=path) from err
+    if any(part.flag_bits & 0x1 for part in parts):
+        raise CannotRun(f"the workbook is encrypted: {SAVE_AS}, without a password", path=path)
+    size = sum(part.file_size for part in parts)
+    if size > MAX_UNZIPPED:
+        raise CannotRun(
+            f"the workbook unzips to {size:,} bytes, more than the {MAX_UNZIPPED // 2**20} MiB "
+            "an import reads: split the table",
+            path=path,
+        )
+
+
+def read_rows(
+    path: Path,
+    score: Callable[[list[str]], int] | None = None,
+    date_column: Callable[[str], bool] | None = None,
+) -> list[list[str]]:
+    """A sheet's rows as text: the sheet with the row (of its first 20) that ``score`` rates
+    highest as a header (visible sheets first, then the one named agreements, then the first,
+    when several tie).
+
+    Dates typed as dates come back as YYYY-MM-DD; so does a number in a column that
+    ``date_column`` accepts when it is an Excel serial date (a cell formatted as a number),
+    read with the workbook's own epoch (1900 or 1904). Formulas give their saved values.
+    """
+    _check_archive(path)
+    from openpyxl import load_workbook  # only to read (0.15 s to import)
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns, on stderr, about every feature it drops (data validation and
+            # conditional formatting extensions of most Excel files): none is a cell's value.
+            warnings.simplefilter("ignore")
+            book = load_workbook(path, read_only=True, data_only=True)
+            try:
+                return _read_sheet(path, book, score, date_column)
+            finally:
+                book.close()
+    except (CannotRun, DataProblem):
+        raise
+    except (
+        OSError, EOFError, zipfile.BadZipFile, zlib.error, SyntaxError, expat.ExpatError, KeyError,
+        IndexError, TypeError, ValueError, AttributeError,
+    ) as err:  # fmt: skip
+        # A damaged part (XML cut short, an entity expansion refused; SyntaxError is the
+        # parsers' ParseError): not a table.
+        raise CannotRun(f"cannot read the workbook: {err}: {SAVE_AS}", path=path) from err
+
+
+def _read_sheet(
+    path: Path,
+    book: Any,
+    score: Callable[[list[str]], int] | None,
+    date_column: Callable[[str], bool] | None,
+) -> list[list[str]]:
+    from openpyxl.utils.datetime import from_excel
+
+    def convert(value: object, column: str) -> str:
+        if (
+            date_column is not None
+            and isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and FIRST_SERIAL <= value < 2_958_466  # up to 9999-12-31
+            and date_column(column)
+        ):
+            return _text(from_excel(value, book.epoch).date())
+        return _text(value)
+
+    # Visible sheets first (a hidden one may hold an old copy), then agreements.
+    sheets = sorted(
+        book.worksheets,
+        key=lambda s: (s.sheet_state != "visible", s.title.strip().lower() != SHEET),
+    )
+    if not sheets:
+        raise CannotRun(
+            f"no sheet could be read (a Strict Open XML workbook cannot be): {SAVE_AS}", path=path
+        )
+    scores = [_best_header(s, score) if score else 0 for s in sheets]
+    chosen = sheets[scores.index(max(scores))]
+    tied = [
+        s.title
+        for s, v in zip(sheets, scores, strict=True)
+        if v == max(scores) and v and s.sheet_state == "visible"
+    ]
+    if len(tied) > 1 and chosen.title.strip().lower() != SHEET:
+        # Two copies of the table (last year's and this year's?): which one is meant is
+        # not the import's to guess.
+        raise DataProblem(
+            f"the sheets {', '.join(map(repr, tied))} all hold a table of agreements: keep "
+            f"one, or name the one to import {SHEET!r}",
+            path=path,
+        )
+    chosen.reset_dimensions()  # rows as stored, not padded to a declared size
+    rows: list[list[str]] = []
+    header: list[str] = []
+    for row in chosen.iter_rows(values_only=True):
+        names = (header + [""] * len(row))[: len(row)]
+        rows.append([convert(value, name) for value, name in zip(row, names, strict=True)])
+        if not header and any(rows[-1]):
+            header = rows[-1]
+    merged, uncomputed = _structure(chosen)
+    if uncomputed:
+        raise DataProblem(
+            f"cell {uncomputed[0]} holds a formula without a saved value (a program wrote it, "
+            "none computed it): open and save the workbook in Excel or LibreOffice, or type "
+            "the value",
+            path=path,
+            line=int(re.sub(r"\D", "", uncomputed[0]) or 0) or None,
+        )
+    _fill_merged(rows, merged)
     return rows
+
+
+def _best_header(sheet: Any, score: Callable[[list[str]], int]) -> int:
+    """The best score of a sheet's first 20 rows as a header (a title may stand above it)."""
+    sheet.reset_dimensions()
+    rows = itertools.islice(sheet.iter_rows(values_only=True), 20)
+    return max((score([_text(v) for v in row]) for row in rows), default=0)
+
+
+def _structure(sheet: Any) -> tuple[list[str], list[str]]:
+    """The sheet's merged ranges ("B2:B4"), which openpyxl's read-only sheets do not read,
+    and the cells holding a formula without a saved value, which read as empty: no ``<v>``,
+    or an empty one that is no text result (openpyxl and other programs write formulas so,
+    and only a spreadsheet program computes them). Streamed through expat, which builds no
+    tree, expands no external entity, and refuses an entity expansion out of proportion."""
+    merged: list[str] = []
+    uncomputed: list[str] = []
+    cell: dict[str, Any] = {}
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        local = name.rpartition(" ")[2]
+        if local == "mergeCell" and "ref" in attributes:
+            merged.append(attributes["ref"])
+        elif local == "c":
+            cell.update(ref=attributes.get("r", "?"), text=attributes.get("t") in {"str", "s"})
+            cell.update(formula=False, value=None)
+        elif local == "f":
+            cell["formula"] = True
+        elif local in {"v", "is"}:
+            cell["value"] = ""
+
+    def characters(data: str) -> None:
+        if cell.get("value") is not None:
+            cell["value"] += data
+
+    def end(name: str) -> None:
+        empty = cell.get("value") is None or not (cell["value"] or cell["text"])
+        if name.rpartition(" ")[2] == "c" and cell["formula"] and empty:
+            uncomputed.append(cell["ref"])
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
+    with sheet._get_source() as source:  # the sheet's part in the archive
+        parser.ParseFile(source)
+    return merged, uncomputed
+
+
+def _fill_merged(rows: list[list[str]], refs: list[str]) -> None:
+    """A merged cell shows its value on every row it spans: a clerk merges the home region
+    over that home's agreements. The value goes down its own column, into rows that hold
+    something else (a merge across columns does not make a value of another column)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    for ref in refs:
+        first_column, first_row, _, last_row = range_boundaries(ref)
+        if first_row > len(rows) or first_column > len(rows[first_row - 1]):
+            continue
+        value = rows[first_row - 1][first_column - 1]
+        for row in rows[first_row : min(last_row, len(rows))]:
+            if any(row):
+                row.extend([""] * (first_column - len(row)))
+                row[first_column - 1] = row[first_column - 1] or value
