@@ -19,7 +19,6 @@ nothing is written when any cell is bad.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import re
 import tempfile
@@ -1156,15 +1155,6 @@ def import_table(
     if review is not None:
         lines = [line for held in report.held for line in held.lines()]
         rdfio.write_atomic(review, "".join(f"{line}\n" for line in lines))
-    if not dry_run:
-        write_all(contents)
+    if not dry_run:  # all or none: no agreement citing a source that was not written
+        safeio.write_all(contents)
     return report
-
-
-def write_all(contents: dict[Path, str]) -> None:
-    """Write every changed file, or none: each is written beside its target first, and only
-    when all are written are they renamed over the old files (a full disk halfway through
-    leaves data/ as it was, not an agreement without its new source)."""
-    with contextlib.ExitStack() as stack:
-        for path, text in sorted(contents.items()):
-            stack.enter_context(safeio.atomic_open(path)).write(text)
