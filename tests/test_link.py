@@ -291,3 +291,22 @@ def test_name_literals_are_exact_strings_bound_as_literals(endpoint_url) -> None
     evil = 'Pest" } } ; DROP ALL ; #'
     [result] = link.NameLinker(link.Reconciler(Endpoint(endpoint_url))).link([(evil, "HU")])
     assert result.match is None and result.status == "no candidate"
+
+
+def test_labels_from_the_endpoint_are_printed_as_one_line_without_terminal_controls() -> None:
+    """A label (or a country code) from the endpoint holding an escape sequence or a line
+    break was printed as it came: it could clear or retitle the reader's terminal, or forge
+    a line of the report."""
+    Candidate, LinkResult = link.Candidate, link.LinkResult
+    region = link.RegionToLink("https://w3id.org/twinning/id/region/x", "x", "X", "RO", None, ())
+    hostile = "Cluj\x1b]0;owned\x07 County\nlinked  region:y  wd:Q1  100  forged"
+    rejected = Candidate("Q2", "\x1b[2JCleared", 10, [], "country \x1b[31mHU, not RO")
+    for result in (
+        LinkResult(region, [Candidate("Q1", hostile, 100, ["code"])], Candidate("Q1", hostile)),
+        LinkResult(region, [rejected, Candidate("Q3", hostile, 40, ["label in ro"])], None),
+    ):
+        lines = result.describe()
+        assert len(lines) == 1 + (0 if result.match else len(result.candidates))
+        for line in lines:
+            assert "\x1b" not in line and "\x07" not in line and "\n" not in line, line
+    assert "Cluj\ufffd]0;owned\ufffd County linked region:y wd:Q1 100 forged" in lines[2]

@@ -29,7 +29,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from . import terms
+from . import http, terms
 from .load import LoadedGraph
 from .sparql_client import Endpoint
 from .sssom import EXACT_MATCH, Mapping
@@ -90,14 +90,22 @@ class LinkResult:
         region = f"region:{self.region.slug}"
         if self.match:
             match = self.match
-            return [f"linked  {region:<36} wd:{match.qid:<10} {match.score:>3}  {match.label}"]
+            label = shown(match.label)
+            return [f"linked  {region:<36} wd:{match.qid:<10} {match.score:>3}  {label}"]
         lines = [f"{self.status:<7} {region:<36} (not linked)"]
         for candidate in self.candidates:
             why = candidate.rejected or "; ".join(candidate.evidence)
             lines.append(
-                f"          wd:{candidate.qid:<10} {candidate.score:>3}  {candidate.label}: {why}"
+                f"          wd:{candidate.qid:<10} {candidate.score:>3}  "
+                f"{shown(candidate.label)}: {shown(why)}"
             )
         return lines
+
+
+def shown(label: str) -> str:
+    """A label from the endpoint as one printable line: no control character (a terminal
+    escape in a label would act on the reader's terminal), no line break."""
+    return " ".join(http.redact(label).split())
 
 
 # ----------------------------------------------------------------------------- our side
@@ -737,7 +745,8 @@ class NameResult:
         lines = [f"{self.status}: {self.written!r} ({self.country})"]
         for candidate in self.candidates:
             why = candidate.rejected or "; ".join(candidate.evidence)
-            lines.append(f"    wd:{candidate.qid} {candidate.score:>3}  {candidate.label}: {why}")
+            label = shown(candidate.label)
+            lines.append(f"    wd:{candidate.qid} {candidate.score:>3}  {label}: {shown(why)}")
         return lines
 
 
