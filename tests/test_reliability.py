@@ -800,3 +800,12 @@ def test_fmt_changes_no_file_when_one_of_them_is_broken(tmp_path: Path) -> None:
     result = runner.invoke(main, ["fmt", "--root", str(project), str(untidy)])
     assert result.exit_code == 0, result.output
     assert hashlib.sha256(untidy.read_bytes()).hexdigest() != before[untidy.name]
+
+
+def test_rdf_12_is_refused_in_a_file_with_a_byte_order_mark_too(tmp_path: Path) -> None:
+    """A file with a BOM is loaded from memory: RDF 1.2 in it is refused as elsewhere."""
+    path = tmp_path / "bom-triple-term.ttl"
+    path.write_bytes(rdfio.BOM + (HOSTILE / "triple-term.ttl").read_bytes())
+    result = runner.invoke(main, ["validate", "--root", str(ROOT), str(path)])
+    assert_one_line_error(result, 2, f"{path}:3:")
+    assert "triple terms" in result.stderr.strip().splitlines()[-1]
