@@ -444,3 +444,26 @@ def test_user_agent_and_credentials_from_environment(monkeypatch) -> None:
     assert "Authorization" not in seen  # the password is sent only when a server asks
     assert seen["Accept"].startswith("application/sparql-results+json, ")  # JSON first
     assert "application/json" not in seen["Accept"]  # Comunica would pick it (docs/stores.md)
+
+
+@pytest.mark.parametrize(
+    ("text", "calls"),
+    [
+        ("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }", True),
+        ("select * where { service silent <http://x/> { ?s ?p ?o } }", True),
+        ("SELECT * WHERE { FILTER(?a<?b)SERVICE<http://x/>{?s ?p ?o} }", True),
+        ("SELECT * WHERE { ?s ?p ?o . SERVICE ?endpoint { ?s ?p ?o } }", True),
+        ("SELECT * WHERE { \\u0053ERVICE <http://x/> { ?s ?p ?o } }", True),
+        ('SELECT * WHERE { ?s ?p "SERVICE" }', False),
+        ("SELECT * WHERE { ?s ?p 'a service' }", False),
+        ('SELECT * WHERE { ?s ?p """two\nlines SERVICE""" }', False),
+        ('SELECT * WHERE { ?s ?p "quote \\" SERVICE" }', False),
+        ("SELECT * WHERE { ?s <http://x/SERVICE> ?o }", False),
+        ("SELECT * WHERE { ?s ex:service ?o }", False),
+        ("SELECT * WHERE { ?s ?p ?o } # SERVICE later", False),
+    ],
+)
+def test_calls_service_finds_the_clause_not_the_word(text: str, calls: bool) -> None:
+    """`twinning serve` refuses SERVICE and `query run` gives it a timeout: the keyword
+    counts, the word in a string, an IRI, a prefixed name or a comment does not."""
+    assert queries.calls_service(text) is calls

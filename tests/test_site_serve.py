@@ -4,7 +4,10 @@ graph, and the read-only SPARQL endpoint."""
 from __future__ import annotations
 
 import http.client
+import http.server
 import json
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
@@ -216,3 +219,58 @@ def test_serve_on_a_busy_port_is_exit_2() -> None:
     assert result.returncode == 2
     assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}")
     assert "Traceback" not in result.stderr
+
+
+def test_sparql_endpoint_calls_no_other_endpoint(server: str) -> None:
+    """A page open in the browser could make this server call any address through SERVICE
+    (and Oxigraph would wait for it without a timeout): refused, and nothing is called."""
+    called = []
+
+    class Elsewhere(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server name
+            called.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET  # noqa: N815
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    elsewhere = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Elsewhere)
+    threading.Thread(target=elsewhere.serve_forever, daemon=True).start()
+    target = f"http://127.0.0.1:{elsewhere.server_address[1]}/sparql"
+    try:
+        for query in (
+            f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+            f"select * where {{ service silent <{target}> {{ ?s ?p ?o }} }}",
+        ):
+            status, _, body = request(server, "/sparql?query=" + quote(query))
+            assert (status, body) == (403, b"this endpoint answers over the site's graph only: "
+                                            b"no SERVICE\n")  # fmt: skip
+            status, _, _ = request(
+                server, "/sparql", method="POST", body=query.encode(),
+                content_type="application/sparql-query",
+            )  # fmt: skip
+            assert status == 403
+        # the word in a string or an IRI is no SERVICE clause
+        plain = 'SELECT ?s WHERE { ?s ?p "SERVICE" } LIMIT 1'
+        assert request(server, "/sparql?query=" + quote(plain))[0] == 200
+    finally:
+        elsewhere.shutdown()
+        elsewhere.server_close()
+    assert called == []
+
+
+def test_hostile_requests_get_an_answer_not_an_error(server: str) -> None:
+    """A NUL in the path and a Content-Length that is no length were exceptions in the
+    handler (the client got no answer; a negative length read until it hung up)."""
+    assert request(server, "/index%00.html")[0] == 404
+    parts = urlsplit(server)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: -1\r\n\r\nSELECT * WHERE { ?s ?p ?o }"
+        )
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.0 400") or answer.startswith(b"HTTP/1.1 400"), answer

@@ -221,6 +221,30 @@ def run(
     return write(stream_local(graph.store, text, timeout), output_format, out)
 
 
+# What may hide the keyword SERVICE without being it: strings, IRIs and comments.
+_NOT_KEYWORDS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*"
+)
+_SERVICE = re.compile(r"(?<![\w:])SERVICE(?![\w:])", re.IGNORECASE)
+
+
+# \u0053ERVICE is SERVICE: codepoint escapes are read before the query is parsed.
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def calls_service(text: str) -> bool:
+    """Whether a query has a ``SERVICE`` clause, which makes Oxigraph call another endpoint
+    (the word in a string, an IRI, a comment or a prefixed name is not one)."""
+    text = _CODEPOINT.sub(lambda m: _codepoint(m.group(1) or m.group(2)), text)
+    return _SERVICE.search(_NOT_KEYWORDS.sub(" ", text)) is not None
+
+
+def _codepoint(digits: str) -> str:
+    value = int(digits, 16)
+    return chr(value) if value <= 0x10FFFF else "\ufffd"
+
+
 def stream_local(store: ox.Store, text: str, timeout: float | None = None) -> Results:
     """Run a SELECT query on an Oxigraph store; rows are produced while they are read.
 
@@ -228,7 +252,7 @@ def stream_local(store: ox.Store, text: str, timeout: float | None = None) -> Re
     query with ``SERVICE`` therefore runs in a worker thread that is abandoned when
     ``timeout`` runs out (the process exits without waiting for it).
     """
-    if timeout is not None and re.search(r"\bSERVICE\b", text, re.IGNORECASE):
+    if timeout is not None and calls_service(text):
         return _in_worker(store, text, Deadline(timeout))
     solutions = _solutions(store, text)
     variables = [v.value for v in solutions.variables]

@@ -4,7 +4,8 @@ Requests for our IRIs are negotiated as the ``.htaccess`` rules do (303 to the d
 format ``Accept`` prefers; 404 for an IRI that is not in the graph); every other path is a
 file of the site. ``/sparql`` answers SPARQL 1.1 queries over the graph (GET ``?query=``, or
 POST as a form or ``application/sparql-query``) from the same in-process Oxigraph store;
-updates are refused: the store is never written to.
+updates are refused: the store is never written to; so is ``SERVICE``: a page open in the
+browser could otherwise have this server call any address it names.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pyoxigraph as ox
 
 from ..errors import CannotRun
 from ..load import load_project
+from ..queries import calls_service
 from . import conneg
 from .build import build_site
 from .model import IRI_PATH
@@ -73,7 +75,11 @@ class SiteHandler(BaseHTTPRequestHandler):
         if urlsplit(self.path).path != "/sparql":
             self._text(HTTPStatus.METHOD_NOT_ALLOWED, "only /sparql accepts POST\n")
             return
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = self.headers.get("Content-Length") or "0"
+        if not declared.isdigit():  # a negative length would read until the client hangs up
+            self._text(HTTPStatus.BAD_REQUEST, "Content-Length is not a length\n")
+            return
+        length = int(declared)
         if length > MAX_QUERY_BYTES:
             self._text(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "query too long\n")
             return
@@ -106,7 +112,9 @@ class SiteHandler(BaseHTTPRequestHandler):
         relative = unquote(parts.path).lstrip("/")
         if relative == "" or relative.endswith("/"):
             relative += "index.html"
-        if any(part in ("..", ".") or part.startswith(".") for part in relative.split("/")):
+        if "\0" in relative or any(
+            part in ("..", ".") or part.startswith(".") for part in relative.split("/")
+        ):
             self._text(HTTPStatus.NOT_FOUND, "not found\n", head)
             return
         target = self.site / relative
@@ -155,6 +163,12 @@ class SiteHandler(BaseHTTPRequestHandler):
     def _sparql(self, query: str, head: bool = False) -> None:
         if not query.strip():
             self._text(HTTPStatus.BAD_REQUEST, "give a SPARQL query: /sparql?query=...\n", head)
+            return
+        if calls_service(query):  # Oxigraph would call the endpoint it names, without a timeout
+            self._text(
+                HTTPStatus.FORBIDDEN, "this endpoint answers over the site's graph only: "
+                "no SERVICE\n", head,
+            )  # fmt: skip
             return
         try:
             # Store.query parses SPARQL queries only: an update does not even parse.
