@@ -296,18 +296,16 @@ def load_files(
 
 def _load_file(store: ox.Store, path: Path, fmt: ox.RdfFormat, written: AsWritten) -> None:
     """Oxigraph parses and loads the file itself (no Python objects per triple), except a
-    file naming an integer-derived datatype: parsed in Python once, so that ``written`` and
-    the store share its blank nodes."""
+    file naming an integer-derived datatype (or starting with a byte order mark): parsed in
+    Python once, so that ``written`` and the store share its blank nodes."""
     rdfio.check_before_parsing(path, fmt)
     try:
-        if _starts_with_bom(path):  # rare: parsed from memory without the mark
+        if _starts_with_bom(path) or mentions_integer_derived(path):
+            # Rare, so parsed in Python: a file with a byte order mark (read without it), or
+            # one whose integer-derived literals ``written`` must keep as written.
             data = safeio.read_bytes(path).removeprefix(rdfio.BOM)
-            store.load(data, format=fmt)
-            if any(mark in data for mark in rdfio.RDF12_MARKS):
-                rdfio.refuse_rdf12(path, ox.parse(data, format=fmt), data)
-        elif mentions_integer_derived(path):
-            quads = list(ox.parse(path=str(path), format=fmt))
-            rdfio.refuse_rdf12(path, quads, safeio.read_bytes(path))
+            quads = list(ox.parse(data, format=fmt))
+            rdfio.refuse_rdf12(path, quads, data)
             store.extend(quads)
             written.add(ox.Triple(q.subject, q.predicate, q.object) for q in quads)
         else:
@@ -330,7 +328,7 @@ def _load_file(store: ox.Store, path: Path, fmt: ox.RdfFormat, written: AsWritte
 
 
 def _mentions(path: Path, marks: Sequence[bytes]) -> bool:
-    """Whether a file holds one of ``marks`` (a byte search, as fast as the integer one)."""
+    """Whether a file holds one of ``marks`` (a byte search: about 0.15 s a mark on 145 MB)."""
     with path.open("rb") as handle:
         if os.fstat(handle.fileno()).st_size == 0:
             return False
