@@ -199,9 +199,15 @@ def _check_xml(path: Path, text: str) -> None:
 
 
 def _too_deep(path: Path, text: str, index: int) -> RdfSyntaxError:
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    line, column = _line_column(text, index)
     return RdfSyntaxError(path, line, column, f"nested deeper than {MAX_NESTING} levels")
+
+
+def _line_column(text: str | bytes, index: int) -> tuple[int, int]:
+    """The line and column (both from 1) of ``index`` in ``text``."""
+    newline = "\n" if isinstance(text, str) else b"\n"  # text and newline are of one kind
+    start = text.rfind(newline, 0, index) + 1  # type: ignore[arg-type]
+    return text.count(newline, 0, index) + 1, index - start + 1  # type: ignore[arg-type]
 
 
 def refuse_entity_declarations(path: Path, data: bytes, fmt: ox.RdfFormat) -> None:
@@ -214,8 +220,7 @@ def refuse_entity_declarations(path: Path, data: bytes, fmt: ox.RdfFormat) -> No
     for marker in (b"<!DOCTYPE", b"<!ENTITY"):
         index = head.find(marker)
         if index >= 0:
-            line = data.count(b"\n", 0, index) + 1
-            column = index - data.rfind(b"\n", 0, index)
+            line, column = _line_column(data, index)
             raise RdfSyntaxError(
                 path, line, column, "RDF/XML with a DTD or entity declarations is refused"
             )
@@ -450,9 +455,7 @@ def _locate(data: bytes, needle: str) -> tuple[int | None, int | None]:
     index = text.find(needle)
     if index < 0:
         return None, None
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return line, column
+    return _line_column(text, index)
 
 
 # ----------------------------------------------------------------------------- writing
